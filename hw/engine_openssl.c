@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* placeholder: being written */
+#include <errno.h>
+#include "engine.h"
+static int placeholder_init(struct sl_engine *e, const char *a) { (void)e; (void)a; return -ENOTSUP; }
+const struct sl_engine_ops sl_engine_openssl_ops = { .name = "openssl", .init = placeholder_init };
