@@ -142,7 +142,13 @@ struct sl_engine_ops {
 	int (*sess_init)(struct sl_engine *e, struct sl_sess *s, const struct sl_sess_params *p);
 	/* wipes key material and releases anything sess_init acquired */
 	void (*sess_clear)(struct sl_engine *e, struct sl_sess *s);
-	/* returns the number of jobs accepted (from the front of jobs[]) */
+	/*
+	 * Returns the number of jobs accepted (from the front of jobs[]). Sets
+	 * each accepted job's status to SL_JOB_PENDING; completion sets the
+	 * final status (OK / AUTH_FAILED / ERROR) before dequeue_burst returns
+	 * the job. Callers may stamp SL_JOB_PENDING themselves beforehand
+	 * (sl_engine_run_burst fails jobs still PENDING when an engine stalls).
+	 */
 	uint16_t (*enqueue_burst)(struct sl_engine *e, struct sl_crypto_job **jobs, uint16_t n);
 	/* returns up to n completed jobs, each with status set */
 	uint16_t (*dequeue_burst)(struct sl_engine *e, struct sl_crypto_job **jobs, uint16_t n);
