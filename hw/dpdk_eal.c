@@ -293,6 +293,7 @@ static int start_dev(const char *name, struct cdev *d, uint32_t nb_qp, uint32_t 
 {
 	char pname[RTE_MEMPOOL_NAMESIZE];
 	int socket = rte_cryptodev_socket_id(d->dev_id), rc;
+	unsigned size;
 
 	if (socket < 0)
 		socket = SOCKET_ID_ANY;
@@ -300,12 +301,14 @@ static int start_dev(const char *name, struct cdev *d, uint32_t nb_qp, uint32_t 
 	if (rc < 0)
 		return rc;
 	snprintf(pname, sizeof(pname), "sl_sess_%u", d->dev_id);
-	d->sess_pool = rte_cryptodev_sym_session_pool_create(pname, sessions,
-		rte_cryptodev_sym_get_private_session_size(d->dev_id), 0, 0, socket);
+	size = rte_cryptodev_sym_get_private_session_size(d->dev_id);
+	d->sess_pool = rte_cryptodev_sym_session_pool_create(pname, sessions, size, 0, 0,
+							     socket);
 	if (!d->sess_pool) {
-		fprintf(stderr, "dpdk: cannot allocate %u sessions for %s (%s); lower "
-			"sessions= or give DPDK more memory\n", sessions, name,
-			rte_strerror(rte_errno));
+		fprintf(stderr, "dpdk: cannot allocate %u sessions for %s (about %llu MiB; %s): "
+			"lower sessions= or give DPDK more memory (-m, or hugepages with "
+			"SL_EAL_ARGS=--in-memory)\n", sessions, name,
+			((unsigned long long)sessions * (size + 192)) >> 20, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
 	rc = setup_qps(name, d, socket);

@@ -12,8 +12,8 @@
  *             the first engine on a device; each engine takes its own qp.
  *             An sl_sess takes one pool entry per direction used and, for
  *             AES-GCM, per AAD length (SESS_SLOTS at most): one per SRTP
- *             stream. An entry costs ~1.5 KiB on crypto_aesni_mb (~1 KiB
- *             crypto_aesni_gcm, ~0.4 KiB crypto_openssl): sessions=262144
+ *             stream. An entry costs ~1.6 KiB on crypto_aesni_mb (~1.2 KiB
+ *             crypto_aesni_gcm, ~0.3 KiB crypto_openssl): sessions=262144
  *             needs ~400 MiB, more than --no-huge -m 512 gives; use
  *             hugepages (SL_EAL_ARGS=--in-memory) or a larger -m.
  *   depth     jobs in flight per engine (default 512, at most 1024).
@@ -34,6 +34,9 @@
  *   PMDs that refuse that chain (crypto_aesni_mb) get auth(verify) ->
  *   cipher(decrypt) and compare themselves, as they do for AES-GCM.
  * - NULL cipher + HMAC is an auth-only xform; NULL + no auth is refused.
+ * - Two job shapes that never occur in SRTP/ESP but that crypto_aesni_mb
+ *   gets wrong (empty HMAC range, AES-CTR carry past 32 bits) are done in
+ *   software with OpenSSL when dequeued; see needs_sw().
  * - Job buffers are not copied: each slot owns an op and two mbufs attached
  *   to external buffers once and re-pointed per job. IOVA: the address in
  *   IOVA-as-VA mode, else RTE_BAD_IOVA for software PMDs (they use virtual
@@ -719,8 +722,8 @@ static int prepare(const struct cd_engine *ce, struct cd_ctx *c)
 	so->m_src = c->src;
 	so->m_dst = NULL;
 	c->flags = 0;
-	memcpy(rte_crypto_op_ctod_offset(op, uint8_t *, IV_OFFSET), j->iv,
-	       cs->hdr.auth == SL_AUTH_AEAD ? GCM_IV_LEN : CTR_IV_LEN);
+	/* Fixed size (inlined); AES-GCM reads only the first 12 bytes. */
+	memcpy(rte_crypto_op_ctod_offset(op, uint8_t *, IV_OFFSET), j->iv, CTR_IV_LEN);
 	if (cs->hdr.auth == SL_AUTH_AEAD)
 		return prep_aead(ce, c, so);
 	return prep_hmac(ce, c, so);

@@ -211,47 +211,51 @@ static int unhex(const char *hex, uint8_t **out, size_t *len)
 	return 0;
 }
 
+/* Copies n bytes plus a terminating byte into a new buffer. */
+static int dup_bytes(const void *src, size_t n, uint8_t **out)
+{
+	*out = malloc(n + 1);
+	if (!*out)
+		return -ENOMEM;
+	memcpy(*out, src, n + 1);
+	return 0;
+}
+
 static int decode(struct kat_case *c)
 {
 	const struct kat *v = c->v;
-	size_t n;
-	int rc = 0;
+	size_t out_len = 0, tag_len = 0;
+	int rc = unhex(v->key, &c->key, &c->key_len);
 
-	rc |= unhex(v->key, &c->key, &c->key_len);
-	rc |= unhex(v->auth_key, &c->auth_key, &c->auth_key_len);
-	rc |= unhex(v->iv, &c->iv, &c->iv_len);
-	rc |= unhex(v->aad, &c->aad, &c->aad_len);
-	if (v->in) {
-		rc |= unhex(v->in, &c->in, &c->len);
-	} else {
+	if (rc == 0)
+		rc = unhex(v->auth_key, &c->auth_key, &c->auth_key_len);
+	if (rc == 0)
+		rc = unhex(v->iv, &c->iv, &c->iv_len);
+	if (rc == 0)
+		rc = unhex(v->aad, &c->aad, &c->aad_len);
+	if (rc == 0 && v->in)
+		rc = unhex(v->in, &c->in, &c->len);
+	else if (rc == 0) {
 		c->len = strlen(v->in_text);
-		c->in = malloc(c->len + 1);
-		if (c->in)
-			memcpy(c->in, v->in_text, c->len + 1);
-		else
-			rc = -ENOMEM;
+		rc = dup_bytes(v->in_text, c->len, &c->in);
 	}
-	if (v->out) {
-		rc |= unhex(v->out, &c->out, &n);
-		if (rc == 0 && n != c->len)
-			rc = -EINVAL;
-	} else if (rc == 0) {
-		c->out = malloc(c->len + 1);
-		if (c->out)
-			memcpy(c->out, c->in, c->len + 1);
-		else
-			rc = -ENOMEM;
+	if (rc == 0 && v->out)
+		rc = unhex(v->out, &c->out, &out_len);
+	else if (rc == 0) {
+		out_len = c->len;
+		rc = dup_bytes(c->in, c->len, &c->out);
 	}
-	rc |= unhex(v->tag, &c->tag, &n);
-	if (rc == 0 && (c->iv_len > sizeof(c->job[0].iv) || n < v->tag_len ||
-			v->tag_len > SL_MAX_TAG_LEN))
+	if (rc == 0)
+		rc = unhex(v->tag, &c->tag, &tag_len);
+	if (rc == 0 && (out_len != c->len || c->iv_len > sizeof(c->job[0].iv) ||
+			tag_len < v->tag_len || v->tag_len > SL_MAX_TAG_LEN))
 		rc = -EINVAL;
 	for (unsigned j = 0; rc == 0 && j < J_MAX; j++) {
 		c->buf[j] = malloc(c->len + 1);
 		if (!c->buf[j])
 			rc = -ENOMEM;
 	}
-	return rc < 0 ? (rc == -ENOMEM ? -ENOMEM : -EINVAL) : 0;
+	return rc;
 }
 
 static void params_of(const struct kat_case *c, struct sl_sess_params *p)

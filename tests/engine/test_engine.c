@@ -242,7 +242,8 @@ static void check_wrong_engine(struct t_ctx *t)
 		"job on another engine's session: status %u, want SL_JOB_ERROR, data %s",
 		job.status, memcmp(data, copy, sizeof(data)) ? "modified" : "untouched");
 	t_sess_free(t, &ts);
-	printf("  ok   a session stamped by another engine fails closed (%s)\n", sh->name);
+	printf("  %-4s a session stamped by another engine fails closed (%s)\n",
+	       job.status == SL_JOB_ERROR ? "ok" : "FAIL", sh->name);
 }
 
 /* RFC 3711 §4.1.1: the keystream is E(k, IV + i mod 2^128) — the counter
@@ -253,6 +254,7 @@ static void check_ctr_carry(struct t_ctx *t)
 	const struct shape *sh = first_supported(t, SL_CIPHER_AES_CTR, 0, SL_AUTH_NULL);
 	struct sl_crypto_job job, want, *jp = &job;
 	uint8_t data[200], wdata[200];
+	unsigned fail0 = t->failures;
 	struct t_sess ts;
 
 	if (!sh || t_sess_new(t, sh, &ts) != 0) {
@@ -281,14 +283,15 @@ static void check_ctr_carry(struct t_ctx *t)
 			memcmp(data, wdata, sizeof(data)) ? "wrong" : "right");
 	}
 	t_sess_free(t, &ts);
-	printf("  ok   AES-CTR counter carries past bits 32, 64, 96 (%s)\n", sh->name);
+	printf("  %-4s AES-CTR counter carries past bits 32, 64, 96 (%s)\n",
+	       t->failures == fail0 ? "ok" : "FAIL", sh->name);
 }
 
 /* sess_clear must wipe: no raw cipher or HMAC key (an AES schedule starts
  * with the raw key) may remain in the caller's session memory. */
 static void check_wipe(struct t_ctx *t)
 {
-	unsigned n = 0;
+	unsigned n = 0, fail0 = t->failures;
 
 	for (unsigned i = 0; i < N_SHAPES; i++) {
 		struct t_sess ts;
@@ -306,7 +309,8 @@ static void check_wipe(struct t_ctx *t)
 		free(ts.s);
 		n++;
 	}
-	printf("  ok   sl_sess_clear leaves no raw key in session memory (%u shapes)\n", n);
+	printf("  %-4s sl_sess_clear leaves no raw key in session memory (%u shapes)\n",
+	       t->failures == fail0 ? "ok" : "FAIL", n);
 }
 
 static void list_shapes(struct t_ctx *t, unsigned *n_ok)

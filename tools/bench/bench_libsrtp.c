@@ -27,9 +27,13 @@ struct ls_set {
 	bool one;
 };
 
-/* Unprotect input: protected by the sender set before the receiver set
- * exists (never more than one set of contexts alive: their creation cost
- * grows with the number alive), then unprotected once each, in order. */
+/*
+ * Unprotect input: protected by the fresh sender set before anything else
+ * (so the sender's ROC starts at 0, as a fresh receiver assumes), kept while
+ * the sender is replaced by the receiver set (never more than one set of
+ * contexts alive: their creation cost grows with the number alive), then
+ * unprotected once each, in order.
+ */
 struct ls_store {
 	struct bench_plan plan;      /* round = all stored packets */
 	int *len;
@@ -217,11 +221,13 @@ static void not_measured(struct bench_results *rs, const struct bench_cfg *cfg,
 		}
 }
 
+#define LS_ROUND 256
+
 static struct bench_budget budget(const struct bench_cfg *cfg)
 {
 	struct bench_budget b = {
 		.max_packets = cfg->max_packets, .seconds = cfg->libsrtp_seconds,
-		.wall_seconds = cfg->libsrtp_seconds * 4 + 1, .round = cfg->round, .chunk = 64,
+		.wall_seconds = cfg->libsrtp_seconds * 4 + 1, .round = LS_ROUND, .chunk = 64,
 	};
 	return b;
 }
@@ -239,8 +245,8 @@ static void protect_cells(const struct bench_cfg *cfg, struct bench_results *rs,
 
 		if (!r)
 			return;
-		c.len = malloc(sizeof(int) * cfg->round);
-		if (!c.len || bench_plan_init(&plan, tx->n, cfg->round, cfg->payloads[p],
+		c.len = malloc(sizeof(int) * LS_ROUND);
+		if (!c.len || bench_plan_init(&plan, tx->n, LS_ROUND, cfg->payloads[p],
 					      0x1234 + tx->n, seq, ts) < 0) {
 			free(c.len);
 			snprintf(r->note, sizeof(r->note), "out of memory");
@@ -269,10 +275,10 @@ static unsigned store_packets(const struct bench_cfg *cfg, unsigned payload, uns
 		n = 131072;
 	if (n > (uint64_t)streams * 30000)
 		n = (uint64_t)streams * 30000;
-	if (n > cfg->max_packets + 2 * cfg->round)
-		n = cfg->max_packets + 2 * cfg->round;
-	n = n / cfg->round * cfg->round;
-	return (unsigned)(n ? n : cfg->round);
+	if (n > cfg->max_packets + 2 * LS_ROUND)
+		n = cfg->max_packets + 2 * LS_ROUND;
+	n = n / LS_ROUND * LS_ROUND;
+	return (unsigned)(n ? n : LS_ROUND);
 }
 
 static int store_fill(const struct bench_cfg *cfg, struct ls_store *st, struct ls_set *tx,
@@ -287,6 +293,9 @@ static int store_fill(const struct bench_cfg *cfg, struct ls_store *st, struct l
 		st->len = NULL;
 		return -1;
 	}
+	/* as many packets as the cell can use: filling (protect) stops after
+	 * about as long as the unprotect cell may take */
+	double t0 = bench_now();
 	bench_plan_next(&st->plan);
 	for (unsigned i = 0; i < n; i++) {
 		unsigned s = st->plan.stream_of[i];
@@ -295,6 +304,10 @@ static int store_fill(const struct bench_cfg *cfg, struct ls_store *st, struct l
 		if (srtp_protect(tx->sess[s], bench_plan_pkt(&st->plan, i), &len) != srtp_err_status_ok)
 			len = -1;
 		st->len[i] = len;
+		if ((i + 1) % LS_ROUND == 0 && bench_now() - t0 > cfg->libsrtp_seconds * 1.5) {
+			st->plan.round = i + 1;
+			break;
+		}
 	}
 	return 0;
 }
@@ -356,9 +369,9 @@ static int run_streams(const struct bench_cfg *cfg, struct bench_results *rs,
 		goto err_set;
 	}
 	record_setup(st, n, secs, h0, bench_heap_used());
-	protect_cells(cfg, rs, st->suite, set, seq, ts);
 	for (unsigned p = 0; p < cfg->n_payloads; p++)
 		store_fill(cfg, &stores[p], set, cfg->payloads[p], seq, ts);
+	protect_cells(cfg, rs, st->suite, set, seq, ts);
 	set_free(set);
 	set = set_create(st->suite, n, cfg->libsrtp_one_session, cfg->libsrtp_setup_seconds, &secs);
 	if (set && set->n == n) {
@@ -382,16 +395,38 @@ err_set:
 	return rc;
 }
 
+/*
+ * Creating libsrtp2 contexts costs more the more are alive (here 10,000 took
+ * seconds and 20,000 several times as long): predict at least quadratic
+ * growth from the largest count created so far and do not start a count
+ * that cannot fit the budget.
+ */
+static bool too_slow(const struct bench_cfg *cfg, const struct bench_setup *prev, unsigned n,
+		     char *why, size_t whylen)
+{
+	/* a single context mostly measures libsrtp2/NSS initialisation */
+	if (!prev->measured || prev->streams < 1000 || n <= prev->streams)
+		return false;
+	double ratio = (double)n / prev->streams;
+	double predicted = prev->streams / prev->create_per_s * ratio * ratio;
+	if (predicted <= cfg->libsrtp_setup_seconds)
+		return false;
+	snprintf(why, whylen, "not attempted: %u contexts took %.1f s, %u would take >= %.0f s",
+		 prev->streams, prev->streams / prev->create_per_s, n, predicted);
+	return true;
+}
+
 int bench_libsrtp_run(const struct bench_cfg *cfg, struct bench_results *rs)
 {
-	unsigned skip_from = 0;          /* stream count whose setup already failed */
-	char skip_why[96] = "";
-
 	if (srtp_init() != srtp_err_status_ok) {
 		fprintf(stderr, "libsrtp2: srtp_init failed\n");
 		return -1;
 	}
 	for (int suite = 0; suite < SL_SUITE__COUNT; suite++) {
+		struct bench_setup prev = { .measured = false };  /* a copy: rs->s moves */
+		bool failed = false;
+		char why[96] = "";
+
 		if (!cfg->suites[suite])
 			continue;
 		for (unsigned k = 0; k < cfg->n_streams; k++) {
@@ -403,17 +438,17 @@ int bench_libsrtp_run(const struct bench_cfg *cfg, struct bench_results *rs)
 			st->impl = IMPL_LIBSRTP2;
 			st->suite = (enum sl_srtp_suite)suite;
 			st->streams = n;
-			/* Creation time grows faster than linearly: once a count did not
-			 * fit the budget, larger counts are not attempted again. */
-			if (!(skip_from && n >= skip_from) &&
-			    run_streams(cfg, rs, st, skip_why, sizeof(skip_why)) == 0)
+			if (!failed && !too_slow(cfg, &prev, n, why, sizeof(why)) &&
+			    run_streams(cfg, rs, st, why, sizeof(why)) == 0) {
+				if (st->measured && (!prev.measured || n > prev.streams))
+					prev = *st;
 				continue;
-			if (!skip_from || n < skip_from)
-				skip_from = n;
-			snprintf(st->note, sizeof(st->note), "%s", skip_why);
+			}
+			failed = true;        /* larger counts would not fit either */
+			snprintf(st->note, sizeof(st->note), "%s", why);
 			fprintf(stderr, "[%6.1fs] libsrtp2 %s %u streams: %s\n", bench_elapsed(),
-				bench_suite_name((enum sl_srtp_suite)suite), n, skip_why);
-			not_measured(rs, cfg, (enum sl_srtp_suite)suite, n, skip_why);
+				bench_suite_name((enum sl_srtp_suite)suite), n, why);
+			not_measured(rs, cfg, (enum sl_srtp_suite)suite, n, why);
 		}
 	}
 	srtp_shutdown();

@@ -60,6 +60,13 @@ static int parse_list(const char *arg, unsigned *out, unsigned max, unsigned *n)
 	return *n ? 0 : -1;
 }
 
+static int cmp_unsigned(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static int parse_suites(const char *arg, bool *suites)
 {
 	char buf[512], *save = NULL;
@@ -278,6 +285,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	qsort(cfg.payloads, cfg.n_payloads, sizeof(unsigned), cmp_unsigned);
+	qsort(cfg.streams, cfg.n_streams, sizeof(unsigned), cmp_unsigned);
 	svg_paths(&cfg, svgdir, sizeof(svgdir));
 	bench_elapsed();
 	if (bench_pin(cfg.core) < 0)
