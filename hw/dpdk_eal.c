@@ -354,11 +354,11 @@ int sl_dpdk_cryptodev_acquire(const char *name, uint32_t nb_qp, uint32_t session
 	struct cdev *d;
 	int rc, id;
 
+	pthread_mutex_lock(&cdevs_lock);  /* also serialises creating the vdev */
 	rc = create_vdev(name);
 	if (rc < 0)
-		return rc;
+		goto out;
 	id = rte_cryptodev_get_dev_id(name);
-	pthread_mutex_lock(&cdevs_lock);
 	d = find_cdev((uint8_t)id);
 	if (!d && !(d = new_cdev(name, (uint8_t)id, nb_qp, sessions, &rc)))
 		goto out;

@@ -188,9 +188,11 @@ static struct sl_srtp_stream *create(struct sl_engine *e, const struct sl_srtp_p
 	s->window = (uint16_t)w;
 	s->win_words = (uint16_t)words;
 	s->size = (uint32_t)total;
+	/* RTP ring, then the counters (SRTP's first): the RTP path stays in
+	 * the first three cache lines with one key and window 128 */
 	s->rtp_bits = (uint32_t)off;
-	s->rtcp_bits = (uint32_t)(off + (size_t)words * 8);
-	s->stats_off = (uint32_t)(off + 2 * (size_t)words * 8);
+	s->stats_off = (uint32_t)(off + (size_t)words * 8);
+	s->rtcp_bits = (uint32_t)(s->stats_off + 2 * sizeof(struct sl_srtp_stats));
 	off = total - (size_t)p->nkeys * (ss[0] + ss[1]);
 	for (unsigned i = 0; i < p->nkeys; i++) {
 		s->keys[i].rtp_sess = (uint32_t)off;

@@ -7,11 +7,12 @@
  *   struct sl_srtp_stream   hot header (48 bytes)
  *   struct sl_srtp_key[n]   per master key: IV bases, MKI, counters, offsets
  *   uint64_t rtp_bits[w]    replay ring for SRTP   (w = 2 * window / 64)
- *   uint64_t rtcp_bits[w]   replay ring for SRTCP
  *   struct sl_srtp_stats[2] SRTP, SRTCP counters
+ *   uint64_t rtcp_bits[w]   replay ring for SRTCP
  *   engine sessions         rtp, rtcp for key 0, then key 1, ... (64-aligned)
- * With one key and window 128 the header, key 0 and the SRTP ring share the
- * first two cache lines; the SRTP packet counters sit in the third.
+ * With one key and window 128 an SRTP packet touches the first three cache
+ * lines (header, key 0, SRTP ring, SRTP packet/byte counters) and the
+ * engine session.
  */
 #ifndef SL_SRTP_STREAM_H
 #define SL_SRTP_STREAM_H
@@ -249,7 +250,6 @@ sl_srtp_burst(struct sl_engine *e, struct sl_srtp_pkt *p, uint16_t n, bool rtcp,
 				__builtin_prefetch(st, 1);
 				__builtin_prefetch(st + 64, 1);
 				__builtin_prefetch(st + 128, 1);
-				__builtin_prefetch(st + 192, 1);
 			}
 		}
 		for (uint16_t i = 0; i < m; i++) {
