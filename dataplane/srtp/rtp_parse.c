@@ -52,27 +52,14 @@ int sl_rtp_check_padding(const uint8_t *pkt, uint32_t hdr_len, uint32_t len)
 	return 0;
 }
 
-/*
- * RFC 3550 §6.1: a compound packet is a chain of RTCP packets, each with
- * version 2 and a length field (32-bit words minus one) that must step
- * exactly to the end.
- */
-int sl_rtcp_check_compound(const uint8_t *pkt, uint32_t len)
+/* RFC 3550 §6.4.1: version 2 and at least the 8-byte SR/RR header. */
+int sl_rtcp_check_header(const uint8_t *pkt, uint32_t len)
 {
-	uint32_t off = 0;
-
 	if (len == 0)
 		return -SL_SRTP_ERR_EMPTY;
 	if (len < 8)
 		return -SL_SRTP_ERR_TRUNCATED;
-	while (off < len) {
-		if (len - off < 4)
-			return -SL_SRTP_ERR_RTCP_LENGTH;
-		if ((pkt[off] >> 6) != 2)
-			return -SL_SRTP_ERR_VERSION;
-		off += 4 + 4u * sl_get16(pkt + off + 2);
-		if (off > len)
-			return -SL_SRTP_ERR_RTCP_LENGTH;
-	}
+	if ((pkt[0] >> 6) != 2)
+		return -SL_SRTP_ERR_VERSION;
 	return 0;
 }

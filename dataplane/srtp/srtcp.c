@@ -7,6 +7,11 @@
  *          (E = 0: AAD = whole packet || E||index, RFC 7714 §9.2 / §17)
  * Layouts with MKI match libsrtp2 2.5.
  *
+ * The compound structure (RFC 3550 §6.1) is the RTCP stack's business: only the
+ * first header is checked, since the SRTCP transform needs nothing more (the
+ * example packet of RFC 7714 §17 itself has a length field one word longer
+ * than the packet, and its tags are computed over it as it is).
+ *
  * E flag: set iff the policy encrypts SRTCP (cipher not NULL and not
  * UNENCRYPTED_SRTCP). An inbound E that differs is SL_SRTP_ERR_POLICY: a
  * packet the policy wants encrypted is never accepted in clear.
@@ -79,11 +84,7 @@ static int protect_prep(struct sl_srtp_pkt *p, struct sl_crypto_job *j, struct s
 
 	if (s->flags & SL_SF_INBOUND)
 		return -SL_SRTP_ERR_PARAM;
-	if (s->flags & SL_SF_RTCP_NOCHECK)
-		rc = len == 0 ? -SL_SRTP_ERR_EMPTY : len < 8 ? -SL_SRTP_ERR_TRUNCATED
-			: (d[0] >> 6) != 2 ? -SL_SRTP_ERR_VERSION : 0;
-	else
-		rc = sl_rtcp_check_compound(d, len);
+	rc = sl_rtcp_check_header(d, len);
 	if (rc < 0)
 		return rc;
 	if (len > 65000)
@@ -193,12 +194,9 @@ static int unprotect_prep(struct sl_srtp_pkt *p, struct sl_crypto_job *j, struct
 
 	if (!(s->flags & SL_SF_INBOUND))
 		return -SL_SRTP_ERR_PARAM;
-	if (len == 0)
-		return -SL_SRTP_ERR_EMPTY;
-	if (len < 8)
-		return -SL_SRTP_ERR_TRUNCATED;
-	if ((d[0] >> 6) != 2)
-		return -SL_SRTP_ERR_VERSION;
+	rc = sl_rtcp_check_header(d, len);
+	if (rc < 0)
+		return rc;
 	if (len > 65535)
 		return -SL_SRTP_ERR_PARAM;
 	if (len < 8 + 4 + m + t)
@@ -294,17 +292,4 @@ int sl_srtcp_unprotect(struct sl_engine *e, struct sl_srtp_stream *s, uint8_t *p
 	if (p.status == 0)
 		*len = p.len;
 	return p.status;
-}
-
-int sl_srtcp_protect_unchecked(struct sl_engine *e, struct sl_srtp_stream *s, uint8_t *pkt,
-			       size_t *len, size_t cap)
-{
-	int rc;
-
-	if (!s)
-		return -SL_SRTP_ERR_PARAM;
-	s->flags |= SL_SF_RTCP_NOCHECK;
-	rc = sl_srtcp_protect(e, s, pkt, len, cap);
-	s->flags &= (uint16_t)~SL_SF_RTCP_NOCHECK;
-	return rc;
 }

@@ -63,7 +63,6 @@ enum sl_srtp_err {
 	SL_SRTP_ERR_EXTENSION,       /* header extension runs past the end */
 	SL_SRTP_ERR_PADDING,         /* padding count 0 or larger than the payload */
 	SL_SRTP_ERR_EMPTY,           /* zero-length packet */
-	SL_SRTP_ERR_RTCP_LENGTH,     /* compound RTCP lengths do not add up */
 	SL_SRTP_ERR_AUTH,            /* authentication tag mismatch */
 	SL_SRTP_ERR_REPLAY,          /* index already received */
 	SL_SRTP_ERR_REPLAY_OLD,      /* index older than the replay window */

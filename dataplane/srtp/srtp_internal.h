@@ -49,12 +49,4 @@ struct sl_srtp_stream *sl_srtp_stream_create_with_session_keys(
 	struct sl_engine *e, const struct sl_srtp_policy *p,
 	const struct sl_srtp_session_keys *k, int *err, char *msg, size_t msglen);
 
-/*
- * Known-answer tests only: sl_srtcp_protect without the RFC 3550 §6.1
- * compound-length check (RFC 7714 §17's example RTCP packet says 14 words
- * in its length field but is 13 words long). Everything else is identical.
- */
-int sl_srtcp_protect_unchecked(struct sl_engine *e, struct sl_srtp_stream *s, uint8_t *pkt,
-			       size_t *len, size_t cap);
-
 #endif

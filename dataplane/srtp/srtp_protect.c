@@ -30,10 +30,17 @@ static void fill_cm(struct sl_srtp_stream *s, const struct sl_srtp_key *k, struc
 	sl_cm_iv(j->iv, k->rtp_iv, ssrc, index);
 }
 
-/* RFC 7714 §8.1-8.2: AAD = the header incl. CSRCs and extension; tag follows. */
-static void fill_gcm(const struct sl_srtp_key *k, struct sl_crypto_job *j, uint8_t *d,
-		     uint32_t len, uint32_t h, uint32_t ssrc, uint64_t index)
+/*
+ * RFC 7714 §8.1-8.2: AAD = the header incl. CSRCs and extension; tag follows.
+ * With UNENCRYPTED_SRTP the whole packet is AAD and the plaintext is empty
+ * (the authentication-only packets of RFC 7714 §16.1.3 and §16.2.3).
+ */
+static void fill_gcm(const struct sl_srtp_stream *s, const struct sl_srtp_key *k,
+		     struct sl_crypto_job *j, uint8_t *d, uint32_t len, uint32_t h, uint32_t ssrc,
+		     uint64_t index)
 {
+	if (!(s->flags & SL_SF_ENC_SRTP))
+		h = len;
 	j->cipher_off = h;
 	j->cipher_len = len - h;
 	j->auth_off = j->auth_len = 0;
@@ -88,7 +95,7 @@ static int prep(struct sl_srtp_pkt *p, struct sl_crypto_job *j, struct sl_pctx *
 	j->data = d;
 	j->op = SL_JOB_PROTECT;
 	if (s->flags & SL_SF_AEAD)
-		fill_gcm(k, j, d, len, (uint32_t)h, ssrc, index);
+		fill_gcm(s, k, j, d, len, (uint32_t)h, ssrc, index);
 	else
 		fill_cm(s, k, j, d, len, (uint32_t)h, ssrc, index);
 	c->key = (uint8_t)key;

@@ -61,10 +61,12 @@ static int validate(const struct sl_srtp_policy *p, char *msg, size_t msglen)
 			    "key derivation rate %llu: only 0 (derive once) is supported; "
 			    "re-key with a new master key instead (see docs/srtp.md)",
 			    (unsigned long long)p->kdr);
-	if (si->cipher == SL_CIPHER_AES_GCM && (p->unencrypted_srtp || p->unauthenticated_srtp))
+	/* RFC 7714 §8: an AEAD tag is always present; UNENCRYPTED_SRTP makes the
+	 * whole packet AAD (§16.1.3), but there is no unauthenticated form. */
+	if (si->cipher == SL_CIPHER_AES_GCM && p->unauthenticated_srtp)
 		return fail(msg, msglen, SL_SRTP_ERR_PARAM,
-			    "%s cannot be used with UNENCRYPTED_SRTP or UNAUTHENTICATED_SRTP "
-			    "(RFC 7714 AEAD always encrypts and authenticates SRTP)", si->name);
+			    "%s cannot be used with UNAUTHENTICATED_SRTP "
+			    "(RFC 7714 AEAD always authenticates SRTP)", si->name);
 	if (si->cipher == SL_CIPHER_NULL && p->unauthenticated_srtp)
 		return fail(msg, msglen, SL_SRTP_ERR_PARAM,
 			    "NULL cipher with UNAUTHENTICATED_SRTP would leave SRTP unprotected");
@@ -351,7 +353,6 @@ void sl_stream_count_error(struct sl_srtp_stream *s, bool rtcp, int status)
 	case SL_SRTP_ERR_EXTENSION:
 	case SL_SRTP_ERR_PADDING:
 	case SL_SRTP_ERR_EMPTY:
-	case SL_SRTP_ERR_RTCP_LENGTH:
 		st->malformed++;
 		break;
 	case SL_SRTP_ERR_KEY_EXPIRED:

@@ -32,7 +32,6 @@ enum sl_stream_flags {
 	SL_SF_SSRC_BOUND  = 1u << 5,
 	SL_SF_RTP_INIT    = 1u << 6,  /* s_l valid (a packet was processed) */
 	SL_SF_RTCP_INIT   = 1u << 7,  /* SRTCP replay top valid */
-	SL_SF_RTCP_NOCHECK = 1u << 8, /* KAT hook: skip the compound check once */
 	SL_SF_SPEC        = 1u << 9,  /* spec_roc/spec_s_l valid for this burst */
 	SL_SF_SPEC_INIT   = 1u << 10, /* ... and hold a reference index */
 };
@@ -160,7 +159,8 @@ static inline bool sl_key_expired(const struct sl_srtp_key *k)
 
 /* rtp_parse.c */
 int sl_rtp_check_padding(const uint8_t *pkt, uint32_t hdr_len, uint32_t len);
-int sl_rtcp_check_compound(const uint8_t *pkt, uint32_t len);
+/* RFC 3550 §6.4.1: version 2 and at least the 8-byte SR/RR header. */
+int sl_rtcp_check_header(const uint8_t *pkt, uint32_t len);
 
 /* replay.c */
 void sl_replay_reset(struct sl_srtp_stream *s, bool rtcp);

@@ -51,7 +51,6 @@ static const char *const messages[SL_SRTP_ERR__COUNT] = {
 	[SL_SRTP_ERR_EXTENSION] = "RTP header extension runs past the end of the packet",
 	[SL_SRTP_ERR_PADDING] = "RTP padding count is zero or larger than the payload",
 	[SL_SRTP_ERR_EMPTY] = "zero-length packet",
-	[SL_SRTP_ERR_RTCP_LENGTH] = "compound RTCP length fields do not add up to the packet length",
 	[SL_SRTP_ERR_AUTH] = "authentication failed (tag mismatch)",
 	[SL_SRTP_ERR_REPLAY] = "replayed packet (index already received)",
 	[SL_SRTP_ERR_REPLAY_OLD] = "packet index older than the replay window",

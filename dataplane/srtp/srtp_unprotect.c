@@ -43,9 +43,13 @@ static void fill_cm(struct sl_srtp_stream *s, const struct sl_srtp_key *k, struc
 	sl_cm_iv(j->iv, k->rtp_iv, ssrc, index);
 }
 
-static void fill_gcm(const struct sl_srtp_key *k, struct sl_crypto_job *j, struct sl_pctx *c,
-		     uint8_t *d, uint32_t a, uint32_t h, uint32_t ssrc, uint64_t index)
+/* RFC 7714 §8.2; with UNENCRYPTED_SRTP everything before the tag is AAD (§16.1.3). */
+static void fill_gcm(const struct sl_srtp_stream *s, const struct sl_srtp_key *k,
+		     struct sl_crypto_job *j, struct sl_pctx *c, uint8_t *d, uint32_t a, uint32_t h,
+		     uint32_t ssrc, uint64_t index)
 {
+	if (!(s->flags & SL_SF_ENC_SRTP))
+		h = a;
 	j->cipher_off = h;
 	j->cipher_len = a - h;
 	j->auth_off = j->auth_len = 0;
@@ -102,7 +106,7 @@ static int prep(struct sl_srtp_pkt *p, struct sl_crypto_job *j, struct sl_pctx *
 	j->data = d;
 	j->op = SL_JOB_VERIFY;
 	if (s->flags & SL_SF_AEAD)
-		fill_gcm(&s->keys[key], j, c, d, a, (uint32_t)h, ssrc, index);
+		fill_gcm(s, &s->keys[key], j, c, d, a, (uint32_t)h, ssrc, index);
 	else
 		fill_cm(s, &s->keys[key], j, c, d, a, (uint32_t)h, ssrc, index);
 	c->index = index;

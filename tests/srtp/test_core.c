@@ -504,12 +504,28 @@ START_TEST(policy_flags)
 		tu_free(in);
 	}
 
+	/* RFC 7714 §16.1.3: AEAD with UNENCRYPTED_SRTP authenticates the whole
+	 * packet as AAD; the payload stays in clear and a 16-byte tag follows */
 	tu_policy(&p, SL_SUITE_AEAD_AES_128_GCM, SL_SRTP_OUTBOUND, 1, 0, 32);
 	p.unencrypted_srtp = true;
+	tu_pair_policy(&p, &out, &in);
+	n = n0 = tu_rtp(buf, 2, TU_EXT_NONE, 40, 0, 1, SSRC);
+	memcpy(ref, buf, n);
+	ck_assert_int_eq(sl_srtp_protect(tu_engine, out, buf, &n, sizeof(buf)), 0);
+	ck_assert(n == n0 + 16 && memcmp(buf, ref, n0) == 0);
+	buf[n0 - 1] ^= 1;                                     /* payload is authenticated */
+	ck_assert_int_eq(sl_srtp_unprotect(tu_engine, in, buf, &n), -SL_SRTP_ERR_AUTH);
+	buf[n0 - 1] ^= 1;
+	ck_assert_int_eq(sl_srtp_unprotect(tu_engine, in, buf, &n), 0);
+	ck_assert(n == n0 && memcmp(buf, ref, n0) == 0);
+	tu_free(out);
+	tu_free(in);
+	p.unencrypted_srtp = false;
+	p.unauthenticated_srtp = true;
 	bad = sl_srtp_stream_create(tu_engine, &p, &err, msg, sizeof(msg));
 	ck_assert(bad == NULL && err == -SL_SRTP_ERR_PARAM);
-	printf("  GCM + UNENCRYPTED_SRTP refused: %s\n", msg);
-	p.unencrypted_srtp = false;
+	printf("  GCM + UNAUTHENTICATED_SRTP refused: %s\n", msg);
+	p.unauthenticated_srtp = false;
 	p.kdr = 1u << 16;
 	bad = sl_srtp_stream_create(tu_engine, &p, &err, msg, sizeof(msg));
 	ck_assert(bad == NULL && err == -SL_SRTP_ERR_UNSUPPORTED);

@@ -106,7 +106,9 @@ static void set_free(struct ls_set *set)
 		if (set->n)
 			srtp_dealloc(set->sess[0]);
 	} else {
-		for (unsigned i = 0; i < set->n; i++)
+		/* newest first: NSS finds each key at the head of its list (in
+		 * creation order, freeing 5,000 contexts took 50 s here) */
+		for (unsigned i = set->n; i-- > 0;)
 			srtp_dealloc(set->sess[i]);
 	}
 	free(set->sess);

@@ -285,7 +285,6 @@ static void count_failure(struct tool *t, int rc, uint32_t ssrc, bool rtcp)
 	case SL_SRTP_ERR_REPLAY_OLD: n = &t->c.replay; break;
 	case SL_SRTP_ERR_TRUNCATED: case SL_SRTP_ERR_VERSION: case SL_SRTP_ERR_CSRC:
 	case SL_SRTP_ERR_EXTENSION: case SL_SRTP_ERR_PADDING: case SL_SRTP_ERR_EMPTY:
-	case SL_SRTP_ERR_RTCP_LENGTH: n = &t->c.malformed; break;
 	default: n = &t->c.other_fail; break;
 	}
 	(*n)++;
