@@ -11,8 +11,9 @@
  *   sessions  size of the device's session pool (default 8192): both set by
  *             the first engine on a device; each engine takes its own qp.
  *             An sl_sess takes one pool entry per direction used and, for
- *             AES-GCM, per AAD length (SESS_SLOTS at most): one per SRTP
- *             stream. An entry costs ~1.6 KiB on crypto_aesni_mb (~1.2 KiB
+ *             AES-GCM, per AAD length (SESS_SLOTS at a time, least
+ *             recently used idle ones are replaced): one per SRTP stream
+ *             in the common case. An entry costs ~1.6 KiB on crypto_aesni_mb (~1.2 KiB
  *             crypto_aesni_gcm, ~0.3 KiB crypto_openssl): sessions=262144
  *             needs ~400 MiB, more than --no-huge -m 512 gives; use
  *             hugepages (SL_EAL_ARGS=--in-memory) or a larger -m.
@@ -24,8 +25,12 @@
  *
  * - The rte sessions behind an sl_sess are created on its first job of each
  *   (direction, AAD length): an xform chain fixes the order of operations,
- *   AES-GCM the AAD length. The sl_sess keeps the keys for that (wiped by
- *   sess_clear); pool exhausted -> SL_JOB_ERROR. One worker per sl_sess.
+ *   AES-GCM the AAD length. In SRTP the AAD length follows the RTP header
+ *   (CSRCs, extensions) and, for unencrypted AEAD SRTCP, the packet, so an
+ *   sl_sess keeps SESS_SLOTS of them and, when all are taken, replaces the
+ *   least recently used one that has no job in flight. The sl_sess keeps the
+ *   keys for that (wiped by sess_clear). Pool exhausted, or every slot busy
+ *   with in-flight jobs -> SL_JOB_ERROR. One worker per sl_sess.
  * - PROTECT with HMAC: cipher(encrypt) -> auth(generate), in place.
  * - VERIFY: every PMD here decrypts in place even when the tag is wrong, so
  *   we decrypt into a per-slot bounce buffer and copy the plaintext back
@@ -76,7 +81,7 @@
 #define MAX_DEPTH       1024        /* half the queue pair's descriptors */
 #define DEF_MAXLEN      9216
 #define BURST           64
-#define SESS_SLOTS      8
+#define SESS_SLOTS      16
 #define GCM_IV_LEN      12
 #define CTR_IV_LEN      16
 #define SHA1_LEN        20
@@ -94,6 +99,7 @@ struct cd_ctx {
 	struct rte_mbuf *src, *dst;
 	struct sl_crypto_job *job;
 	uint8_t *bounce;
+	struct cd_slot *slot;           /* rte session this op holds, or NULL */
 	rte_iova_t bounce_iova, digest_iova;
 	uint8_t flags;
 	uint8_t digest[SHA1_LEN];
@@ -116,7 +122,9 @@ struct cd_engine {
 
 struct cd_slot {
 	void *rs;                       /* rte sym session */
+	uint32_t used;                  /* cd_sess.clock at last use (LRU) */
 	uint16_t aad_len;
+	uint16_t inflight;              /* ops on the device holding rs */
 	uint8_t op;
 };
 
@@ -127,6 +135,7 @@ struct cd_sess {
 	uint8_t gen_len;                /* HMAC digest length asked of the PMD */
 	uint8_t auth_key_len;
 	uint8_t pmd_verify;             /* VERIFY chain checks the tag in the PMD */
+	uint32_t clock;                 /* slot use counter */
 	struct cd_slot slot[SESS_SLOTS];
 	uint8_t cipher_key[SL_MAX_KEY_LEN];
 	uint8_t auth_key[SL_MAX_AUTH_KEY_LEN];
@@ -522,21 +531,51 @@ static void *create_rs(const struct cd_engine *ce, struct cd_sess *cs, uint8_t o
 	return rs;
 }
 
-static void *get_rs(const struct cd_engine *ce, struct cd_sess *cs, uint8_t op, uint16_t aad_len)
+static struct cd_slot *take(struct cd_sess *cs, struct cd_slot *sl)
 {
-	struct cd_slot *sl = cs->slot;
+	sl->used = ++cs->clock;
+	sl->inflight++;
+	return sl;
+}
+
+/*
+ * The slot holding the rte session for (op, AAD length): an existing one, a
+ * free one, or the least recently used idle one rebuilt. NULL if none.
+ */
+static struct cd_slot *get_slot(const struct cd_engine *ce, struct cd_sess *cs, uint8_t op,
+				uint16_t aad_len)
+{
+	struct cd_slot *sl = cs->slot, *lru = NULL;
 
 	for (int i = 0; i < SESS_SLOTS; i++) {
 		if (!sl[i].rs) {
-			sl[i].rs = create_rs(ce, cs, op, aad_len);
-			sl[i].op = op;
-			sl[i].aad_len = aad_len;
-			return sl[i].rs;
+			lru = &sl[i];
+			break;
 		}
 		if (sl[i].op == op && sl[i].aad_len == aad_len)
-			return sl[i].rs;
+			return take(cs, &sl[i]);
+		if (!sl[i].inflight && (!lru || sl[i].used < lru->used))
+			lru = &sl[i];
 	}
-	return NULL;
+	if (!lru)
+		return NULL;
+	if (lru->rs)
+		rte_cryptodev_sym_session_free(cs->dev_id, lru->rs);
+	lru->rs = create_rs(ce, cs, op, aad_len);
+	lru->op = op;
+	lru->aad_len = aad_len;
+	lru->inflight = 0;
+	return lru->rs ? take(cs, lru) : NULL;
+}
+
+/* Returns a context to the free stack, releasing its hold on a session. */
+static void put_ctx(struct cd_engine *ce, struct cd_ctx *c)
+{
+	if (c->slot) {
+		c->slot->inflight--;
+		c->slot = NULL;
+	}
+	ce->free_ctx[ce->n_free++] = c;
 }
 
 /*
@@ -547,8 +586,9 @@ static void *get_rs(const struct cd_engine *ce, struct cd_sess *cs, uint8_t op, 
  */
 static int probe_pmd_verify(const struct cd_engine *ce)
 {
+	static pthread_mutex_t mute_lock = PTHREAD_MUTEX_INITIALIZER;
 	struct cd_sess probe;
-	uint32_t level = rte_log_get_global_level();
+	uint32_t level;
 	void *rs;
 
 	if (!ctr_ok(ce->dev_id, 16) || !hmac_gen_len(ce->dev_id, SHA1_LEN, 10, 0))
@@ -560,9 +600,12 @@ static int probe_pmd_verify(const struct cd_engine *ce)
 	probe.hdr.tag_len = 10;
 	probe.auth_key_len = SHA1_LEN;
 	probe.gen_len = hmac_gen_len(ce->dev_id, SHA1_LEN, 10, ce->swtag);
+	pthread_mutex_lock(&mute_lock); /* concurrent opens restore the right level */
+	level = rte_log_get_global_level();
 	rte_log_set_global_level(RTE_LOG_CRIT);
 	rs = create_rs(ce, &probe, SL_JOB_VERIFY, 0);
 	rte_log_set_global_level(level);
+	pthread_mutex_unlock(&mute_lock);
 	if (rs)
 		rte_cryptodev_sym_session_free(ce->dev_id, rs);
 	return rs == NULL;
@@ -702,7 +745,7 @@ static int prepare(const struct cd_engine *ce, struct cd_ctx *c)
 	struct rte_crypto_op *op = c->op;
 	struct rte_crypto_sym_op *so = op->sym;
 	uint64_t end;
-	void *rs;
+	struct cd_slot *sl;
 
 	if (cs->hdr.engine_id != ce->engine_id || cs->dev_id != ce->dev_id)
 		return -EINVAL;
@@ -713,11 +756,12 @@ static int prepare(const struct cd_engine *ce, struct cd_ctx *c)
 		c->flags = F_SW;
 		return 1;
 	}
-	rs = get_rs(ce, cs, j->op, cs->hdr.auth == SL_AUTH_AEAD ? j->aad_len : 0);
-	if (!rs)
+	sl = get_slot(ce, cs, j->op, cs->hdr.auth == SL_AUTH_AEAD ? j->aad_len : 0);
+	if (!sl)
 		return -ENOMEM;
+	c->slot = sl;
 	op->status = RTE_CRYPTO_OP_STATUS_NOT_PROCESSED;
-	rte_crypto_op_attach_sym_session(op, rs);
+	rte_crypto_op_attach_sym_session(op, sl->rs);
 	point(c->src, j->data, iova_of(ce, j->data), (uint32_t)end);
 	so->m_src = c->src;
 	so->m_dst = NULL;
@@ -777,14 +821,14 @@ static uint16_t unwind(struct cd_engine *ce, struct sl_crypto_job **jobs, uint16
 	while (jobs[cut] != first->job)
 		cut++;
 	for (uint16_t i = sent; i < nops; i++)
-		ce->free_ctx[ce->n_free++] = op_slot(ops[i]);
+		put_ctx(ce, op_slot(ops[i]));
 	for (uint16_t i = cut; i < k; i++) {
 		struct cd_ctx *c;
 
 		if (!is_local[i])
 			continue;
 		c = ce->local[(ce->lhead + --ce->n_local) % ce->depth];
-		ce->free_ctx[ce->n_free++] = c;
+		put_ctx(ce, c);
 	}
 	return cut;
 }
@@ -800,6 +844,7 @@ static uint16_t enqueue_some(struct cd_engine *ce, struct sl_crypto_job **jobs, 
 		int rc;
 
 		c->job = jobs[i];
+		c->slot = NULL;
 		jobs[i]->status = SL_JOB_PENDING;
 		rc = prepare(ce, c);
 		is_local[i] = rc != 0;
@@ -847,7 +892,7 @@ static uint16_t cd_dequeue_burst(struct sl_engine *e, struct sl_crypto_job **job
 		c->job->status = c->flags & F_SW ?
 			sw_job((const struct cd_sess *)c->job->sess, c->job) : SL_JOB_ERROR;
 		jobs[got++] = c->job;
-		ce->free_ctx[ce->n_free++] = c;
+		put_ctx(ce, c);
 	}
 	while (got < n) {
 		uint16_t want = min16(n - got, BURST);
@@ -858,7 +903,7 @@ static uint16_t cd_dequeue_burst(struct sl_engine *e, struct sl_crypto_job **job
 
 			c->job->status = finish(c, ops[i]->status);
 			jobs[got++] = c->job;
-			ce->free_ctx[ce->n_free++] = c;
+			put_ctx(ce, c);
 		}
 		if (k < want)
 			break;

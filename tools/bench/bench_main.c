@@ -147,7 +147,7 @@ static void save_cmdline(struct bench_cfg *c, int argc, char **argv)
 
 	c->cmdline[0] = 0;
 	for (int i = 0; i < argc && off < sizeof(c->cmdline); i++) {
-		const char *a = i == 0 ? "shieldlock-bench" : argv[i];
+		const char *a = argv[i];
 		bool q = strpbrk(a, " \t'\"$*?") != NULL;
 		int w = snprintf(c->cmdline + off, sizeof(c->cmdline) - off, "%s%s%s%s",
 				 i ? " " : "", q ? "'" : "", a, q ? "'" : "");

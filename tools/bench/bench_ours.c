@@ -5,10 +5,12 @@
  * sl_srtp_protect_burst / sl_srtp_unprotect_burst.
  *
  * Unprotect input is protected during the untimed prep of each round with
- * fresh sequence numbers from a sender whose receiver sees every one of them,
- * so the timed unprotect never measures replay drops; every timed packet
- * must come back with status 0 and its original length, else the cell is
- * reported INVALID.
+ * fresh sequence numbers, so the timed unprotect never measures replay
+ * drops. Below 1,000 streams a dedicated sender produces it and the receiver
+ * sees every sequence number; above, the protect cells' sender is shared and
+ * the receiver sees small forward gaps (a few packets per stream, far below
+ * the 2^15 of RFC 3711 §3.3.1 index estimation). Every timed packet must come
+ * back with status 0 and its original length, else the cell is INVALID.
  */
 #include <stdio.h>
 #include <stdlib.h>

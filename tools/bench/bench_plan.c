@@ -58,7 +58,7 @@ static void finish(struct bench_result *r, double *chunks, size_t nchunks, bool 
 	r->mpps = bench_tsc_hz / r->cyc_per_pkt / 1e6;
 	if (by_time && r->packets < 10000) {
 		r->extrapolated = true;
-		snprintf(r->note, sizeof(r->note), "rate extrapolated from %llu packets in %.2f s",
+		snprintf(r->note, sizeof(r->note), "rate extrapolated from %llu timed packets (%.2f s)",
 			 (unsigned long long)r->packets, (double)r->cycles / bench_tsc_hz);
 	}
 	if (r->failed)
@@ -90,8 +90,10 @@ void bench_time_cell(const struct bench_runner *rn, const struct bench_budget *b
 			break;
 		}
 		int rc = rn->prep(rn->ctx, b->round);
-		if (rc > 0)
-			break;          /* no more prepared packets: a complete sample */
+		if (rc > 0) {
+			by_time = true; /* no more prepared packets: the sample ends */
+			break;
+		}
 		if (rc < 0) {
 			snprintf(r->note, sizeof(r->note), "packet preparation failed");
 			free(chunks);

@@ -42,7 +42,8 @@ static void fmt_cell(char *out, size_t n, const struct bench_result *r)
 	else if (!r->valid)
 		snprintf(out, n, "INVALID");
 	else
-		snprintf(out, n, "%.3f (%.0f)%s", r->mpps, r->cyc_per_pkt, r->extrapolated ? "*" : "");
+		snprintf(out, n, r->mpps >= 0.1 ? "%.3f (%.0f)%s" : "%.2g (%.0f)%s", r->mpps,
+			 r->cyc_per_pkt, r->extrapolated ? "*" : "");
 }
 
 static bool impl_present(const struct bench_results *rs, enum bench_impl impl)
@@ -182,7 +183,7 @@ static void target_ratio(struct bench_target *t, const struct bench_result *a,
 		snprintf(t->figure, sizeof(t->figure), "%.2f× (%.0f vs %.0f cycles/packet)", x,
 			 a->cyc_per_pkt, b->cyc_per_pkt);
 	else
-		snprintf(t->figure, sizeof(t->figure), "%.2f× (%.3f vs %.3f Mpps)", x, a->mpps, b->mpps);
+		snprintf(t->figure, sizeof(t->figure), "%.2f× (%.3g vs %.3g Mpps)", x, a->mpps, b->mpps);
 }
 
 unsigned bench_targets(const struct bench_results *rs, struct bench_target *t, unsigned max)
