@@ -31,27 +31,35 @@ const struct sl_engine_ops *sl_engine_find(const char *name)
 	return NULL;
 }
 
+/* 1.. for registered engines, 0xff for others; 0 marks a cleared session. */
 static uint8_t engine_id(const struct sl_engine_ops *ops)
 {
 	for (size_t i = 0; i < N_ENGINES; i++)
 		if (registry[i] == ops)
 			return (uint8_t)(i + 1);
-	return 0;
+	return 0xff;
 }
 
 struct sl_engine *sl_engine_open(const char *name, const char *args, int *err)
 {
 	const struct sl_engine_ops *ops = sl_engine_find(name);
-	const char *failed = NULL;
-	struct sl_engine *e;
-	int rc;
 
 	if (!ops) {
 		fprintf(stderr, "engine: unknown engine '%s' (known: ipsec-mb, cryptodev, openssl)\n",
 			name ? name : "(null)");
-		rc = -ENOENT;
-		goto err;
+		if (err)
+			*err = -ENOENT;
+		return NULL;
 	}
+	return sl_engine_open_ops(ops, args, err);
+}
+
+struct sl_engine *sl_engine_open_ops(const struct sl_engine_ops *ops, const char *args, int *err)
+{
+	const char *name = ops->name, *failed = NULL;
+	struct sl_engine *e;
+	int rc;
+
 	e = calloc(1, sizeof(*e));
 	if (!e) {
 		rc = -ENOMEM;
@@ -72,7 +80,7 @@ struct sl_engine *sl_engine_open(const char *name, const char *args, int *err)
 		fprintf(stderr, "engine %s: initialisation failed: %s\n", name, strerror(-rc));
 		goto err_priv;
 	}
-	rc = sl_engine_selftest(e, &failed);
+	rc = ops->selftest(e, &failed);
 	if (rc < 0) {
 		fprintf(stderr, "engine %s: known-answer self-test failed on %s; refusing to start\n",
 			name, failed ? failed : "(unknown vector)");

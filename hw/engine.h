@@ -152,6 +152,13 @@ struct sl_engine_ops {
 	uint16_t (*enqueue_burst)(struct sl_engine *e, struct sl_crypto_job **jobs, uint16_t n);
 	/* returns up to n completed jobs, each with status set */
 	uint16_t (*dequeue_burst)(struct sl_engine *e, struct sl_crypto_job **jobs, uint16_t n);
+	/*
+	 * Known-answer self-test run by sl_engine_open before the engine is
+	 * used: 0, or -errno with the failing vector's name in *failed. Every
+	 * engine runs the shared vectors (sl_engine_selftest, hw/kat.c); an
+	 * engine with extra vectors of its own wraps it.
+	 */
+	int (*selftest)(struct sl_engine *e, const char **failed);
 };
 
 struct sl_engine {
@@ -172,6 +179,8 @@ const char *const *sl_engine_names(void);
  * errno, message on stderr) if any vector fails.
  */
 struct sl_engine *sl_engine_open(const char *name, const char *args, int *err);
+/* The same for an ops table that is not in the registry (tests, out-of-tree engines). */
+struct sl_engine *sl_engine_open_ops(const struct sl_engine_ops *ops, const char *args, int *err);
 void sl_engine_close(struct sl_engine *e);
 
 /* Runs the known-answer vectors against an already initialised engine.

@@ -924,4 +924,5 @@ const struct sl_engine_ops sl_engine_cryptodev_ops = {
 	.sess_clear = cd_sess_clear,
 	.enqueue_burst = cd_enqueue_burst,
 	.dequeue_burst = cd_dequeue_burst,
+	.selftest = sl_engine_selftest,
 };

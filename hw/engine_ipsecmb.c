@@ -564,4 +564,5 @@ const struct sl_engine_ops sl_engine_ipsecmb_ops = {
 	.sess_clear = imb_sess_clear,
 	.enqueue_burst = imb_enqueue_burst,
 	.dequeue_burst = imb_dequeue_burst,
+	.selftest = sl_engine_selftest,
 };

@@ -348,4 +348,5 @@ const struct sl_engine_ops sl_engine_openssl_ops = {
 	.sess_clear = ossl_sess_clear,
 	.enqueue_burst = ossl_enqueue_burst,
 	.dequeue_burst = ossl_dequeue_burst,
+	.selftest = sl_engine_selftest,
 };

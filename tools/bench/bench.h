@@ -58,6 +58,7 @@ struct bench_cfg {
 	const char *svg_rel;             /* path of svg_dir as seen from output */
 	const char *json;
 	char cmdline[1024];
+	char loadavg[64];                /* /proc/loadavg when the run started */
 };
 
 /* One measured cell. */
@@ -73,6 +74,7 @@ struct bench_result {
 	uint64_t cycles;                 /* TSC cycles over the timed part */
 	double mpps, cyc_per_pkt;         /* from the median chunk */
 	double cyc_mean;                 /* all timed cycles / all timed packets */
+	unsigned passes;                 /* raw bound: passes measured */
 	char note[96];
 };
 

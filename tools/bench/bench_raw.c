@@ -245,6 +245,36 @@ static int raw_init(struct raw_ctx *c, IMB_MGR *mgr, enum sl_srtp_suite suite, u
 	return bench_plan_init(&c->plan, 1, round, payload, 1, seq, ts);
 }
 
+/*
+ * The bound is the best the crypto can do: the run measures it in several
+ * passes spread over the run and keeps the fastest valid one per cell (a
+ * shared 2-core machine is noisy; a slow pass would flatter the ratio).
+ */
+static int keep_best(struct bench_results *rs, const struct bench_result *r)
+{
+	struct bench_result *old = (struct bench_result *)bench_find(rs, r->impl, r->suite,
+								     r->payload, r->streams, r->op);
+
+	if (!old) {
+		old = bench_add_result(rs);
+		if (!old)
+			return -1;
+		*old = *r;
+		old->passes = 1;
+		return 0;
+	}
+	unsigned passes = old->passes + 1;
+	bool better = r->measured && r->valid &&
+		      (!old->valid || !old->measured || r->cyc_per_pkt < old->cyc_per_pkt);
+	bool broken = r->measured && !r->valid;
+	if (better || broken)
+		*old = *r;
+	old->passes = passes;
+	if (old->valid)
+		snprintf(old->note, sizeof(old->note), "fastest of %u passes", passes);
+	return 0;
+}
+
 int bench_raw_run(const struct bench_cfg *cfg, struct bench_results *rs)
 {
 	IMB_MGR *mgr = alloc_mb_mgr(0);
@@ -267,10 +297,10 @@ int bench_raw_run(const struct bench_cfg *cfg, struct bench_results *rs)
 		for (unsigned p = 0; p < cfg->n_payloads; p++)
 			for (int op = 0; op < BENCH_OP__COUNT; op++) {
 				struct bench_runner rn = { .ctx = c, .prep = prep, .run = run };
-				struct bench_result *r = bench_add_result(rs);
+				struct bench_result tmp = { 0 }, *r = &tmp;
 
-				if (!r || raw_init(c, mgr, (enum sl_srtp_suite)suite, cfg->payloads[p],
-						   cfg->round, seq, ts) < 0)
+				if (raw_init(c, mgr, (enum sl_srtp_suite)suite, cfg->payloads[p],
+					     cfg->round, seq, ts) < 0)
 					goto err_mem;
 				c->op = (enum bench_op)op;
 				r->impl = IMPL_RAW_IPSECMB;
@@ -281,14 +311,20 @@ int bench_raw_run(const struct bench_cfg *cfg, struct bench_results *rs)
 				c->op = BENCH_PROTECT;
 				if (check_openssl(c) < 0) {
 					snprintf(r->note, sizeof(r->note), "INVALID: differs from OpenSSL");
+					r->measured = true;
+					r->failed = 1;
 					bench_plan_free(&c->plan);
 					bench_progress(r);
+					if (keep_best(rs, r) < 0)
+						goto err_mem;
 					continue;
 				}
 				c->op = (enum bench_op)op;
 				bench_time_cell(&rn, &b, r);
 				bench_progress(r);
 				bench_plan_free(&c->plan);
+				if (keep_best(rs, r) < 0)
+					goto err_mem;
 			}
 	}
 	free(seq);
