@@ -163,4 +163,58 @@ static inline void sl_replay_add(struct sl_srtp_stream *s, bool rtcp, uint64_t i
 	bits[bit >> 6] |= 1ull << (bit & 63);
 }
 
+/*
+ * Sender checks shared by SRTP and SRTCP: room for the trailer (MKI, tag,
+ * E||index), the stream's SSRC, and the master key to use (RFC 3711 §9.2
+ * lifetimes). Returns the key index or -SL_SRTP_ERR_x.
+ */
+static inline int sl_out_begin(struct sl_srtp_stream *s, const struct sl_srtp_pkt *p,
+			       uint32_t trailer, uint32_t ssrc)
+{
+	int rc;
+
+	if ((uint64_t)p->len + trailer > p->cap)
+		return -SL_SRTP_ERR_NO_SPACE;
+	rc = sl_stream_check_ssrc(s, ssrc);
+	if (rc < 0)
+		return rc;
+	return sl_stream_out_key(s);
+}
+
+/*
+ * Receiver, once the engine is done with a packet: a failed job gets the
+ * bytes it overwrote back; an authenticated one is checked again against
+ * what earlier packets of the same burst changed (replay window, SSRC
+ * binding, key lifetime) and only then committed: index added to the window
+ * (for SRTP also ROC / s_l, RFC 3711 §3.3.1), key counter, SSRC binding.
+ * Returns 0 or -SL_SRTP_ERR_x.
+ */
+static inline int sl_in_accept(struct sl_srtp_stream *s, const struct sl_crypto_job *j,
+			       const struct sl_pctx *c, uint8_t *d, bool rtcp, uint32_t ssrc)
+{
+	struct sl_srtp_key *k = &s->keys[c->key];
+	int rc;
+
+	if (j->status != SL_JOB_OK) {
+		if (c->restore)
+			memcpy(d + c->fix_off, j->scratch + 16, c->restore);
+		return j->status == SL_JOB_AUTH_FAILED ? -SL_SRTP_ERR_AUTH : -SL_SRTP_ERR_ENGINE;
+	}
+	rc = sl_replay_check(s, rtcp, c->index);
+	if (rc == 0)
+		rc = sl_stream_check_ssrc(s, ssrc);
+	if (rc == 0 && sl_key_expired(k))
+		rc = -SL_SRTP_ERR_KEY_EXPIRED;
+	if (rc < 0)
+		return rc;
+	sl_replay_add(s, rtcp, c->index);
+	if (rtcp)
+		k->rtcp_count++;
+	else
+		k->rtp_count++;
+	if (!(s->flags & SL_SF_SSRC_BOUND))
+		sl_stream_bind_ssrc(s, ssrc);
+	return 0;
+}
+
 #endif

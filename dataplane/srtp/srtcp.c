@@ -90,13 +90,8 @@ static int protect_prep(struct sl_srtp_pkt *p, struct sl_crypto_job *j, struct s
 	if (len > 65000)
 		return -SL_SRTP_ERR_PARAM;
 	trailer = 4u + s->mki_len + s->rtcp_tag_len;
-	if ((uint64_t)len + trailer > p->cap)
-		return -SL_SRTP_ERR_NO_SPACE;
 	ssrc = sl_get32(d + 4);
-	rc = sl_stream_check_ssrc(s, ssrc);
-	if (rc < 0)
-		return rc;
-	key = sl_stream_out_key(s);
+	key = sl_out_begin(s, p, trailer, ssrc);
 	if (key < 0)
 		return key;
 	/* commit the index now (RFC 3711 §3.4: +1 per packet, modulo 2^31) */
@@ -233,25 +228,10 @@ static int unprotect_fin(struct sl_srtp_pkt *p, struct sl_crypto_job *j, struct 
 {
 	struct sl_srtp_stream *s = p->stream;
 	uint8_t *d = p->data;
-	uint32_t ssrc = sl_get32(d + 4);
-	int rc;
+	int rc = sl_in_accept(s, j, c, d, true, sl_get32(d + 4));
 
-	if (j->status != SL_JOB_OK) {
-		if (c->restore)
-			memcpy(d + c->fix_off, j->scratch + 16, c->restore);
-		return j->status == SL_JOB_AUTH_FAILED ? -SL_SRTP_ERR_AUTH : -SL_SRTP_ERR_ENGINE;
-	}
-	rc = sl_replay_check(s, true, c->index);
-	if (rc == 0)
-		rc = sl_stream_check_ssrc(s, ssrc);
-	if (rc == 0 && sl_key_expired(&s->keys[c->key]))
-		rc = -SL_SRTP_ERR_KEY_EXPIRED;
 	if (rc < 0)
 		return rc;
-	sl_replay_add(s, true, c->index);
-	s->keys[c->key].rtcp_count++;
-	if (!(s->flags & SL_SF_SSRC_BOUND))
-		sl_stream_bind_ssrc(s, ssrc);
 	p->len = c->out_len;
 	return 0;
 }

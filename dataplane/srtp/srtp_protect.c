@@ -70,13 +70,8 @@ static int prep(struct sl_srtp_pkt *p, struct sl_crypto_job *j, struct sl_pctx *
 	if (rc < 0)
 		return rc;
 	trailer = (uint32_t)s->mki_len + s->rtp_tag_len;
-	if ((uint64_t)len + trailer > p->cap)
-		return -SL_SRTP_ERR_NO_SPACE;
 	ssrc = sl_get32(d + 8);
-	rc = sl_stream_check_ssrc(s, ssrc);
-	if (rc < 0)
-		return rc;
-	key = sl_stream_out_key(s);
+	key = sl_out_begin(s, p, trailer, ssrc);
 	if (key < 0)
 		return key;
 	rc = sl_rtp_estimate(s, sl_get16(d + 2), &index);

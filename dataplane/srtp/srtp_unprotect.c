@@ -120,27 +120,12 @@ static int fin(struct sl_srtp_pkt *p, struct sl_crypto_job *j, struct sl_pctx *c
 {
 	struct sl_srtp_stream *s = p->stream;
 	uint8_t *d = p->data;
-	uint32_t ssrc = sl_get32(d + 8);
 	int rc, h;
 
 	sl_rtp_spec_end(s);
-	if (j->status != SL_JOB_OK) {
-		if (c->restore)
-			memcpy(d + c->fix_off, j->scratch + 16, c->restore);
-		return j->status == SL_JOB_AUTH_FAILED ? -SL_SRTP_ERR_AUTH : -SL_SRTP_ERR_ENGINE;
-	}
-	/* authenticated: re-check what earlier packets of this burst changed */
-	rc = sl_replay_check(s, false, c->index);
-	if (rc == 0)
-		rc = sl_stream_check_ssrc(s, ssrc);
-	if (rc == 0 && sl_key_expired(&s->keys[c->key]))
-		rc = -SL_SRTP_ERR_KEY_EXPIRED;
+	rc = sl_in_accept(s, j, c, d, false, sl_get32(d + 8));
 	if (rc < 0)
 		return rc;
-	sl_replay_add(s, false, c->index);        /* also ROC / s_l (RFC 3711 §3.3.1) */
-	s->keys[c->key].rtp_count++;
-	if (!(s->flags & SL_SF_SSRC_BOUND))
-		sl_stream_bind_ssrc(s, ssrc);
 	if (d[0] & 0x20) {
 		/* RFC 3550 §5.1: the pad count is only readable after decryption */
 		h = sl_rtp_header_len(d, c->out_len);
