@@ -130,6 +130,10 @@ struct bench_budget {
 };
 void bench_time_cell(const struct bench_runner *rn, const struct bench_budget *b,
 		     struct bench_result *r);
+/* Times two runners in alternating rounds (same budget each). */
+void bench_time_pair(const struct bench_runner *ra, struct bench_result *a,
+		     const struct bench_runner *rb, struct bench_result *b,
+		     const struct bench_budget *bud);
 
 /* Traffic plan shared by our core and libsrtp2: which stream each packet of a
  * round belongs to, and each stream's next sequence number. */
@@ -180,7 +184,15 @@ double bench_elapsed(void);              /* seconds since the first call */
 /* implementations */
 int bench_ours_run(const struct bench_cfg *cfg, struct bench_results *rs);
 int bench_libsrtp_run(const struct bench_cfg *cfg, struct bench_results *rs);
-int bench_raw_run(const struct bench_cfg *cfg, struct bench_results *rs);
+int bench_raw_run(const struct bench_cfg *cfg, struct bench_results *rs, int suite);
+/* One raw cell to time next to another (bench_time_pair): NULL on failure;
+ * *invalid set when the first packet differs from OpenSSL. */
+struct bench_raw;
+struct bench_raw *bench_raw_new(const struct bench_cfg *cfg, enum sl_srtp_suite suite,
+				unsigned payload, enum bench_op op, struct bench_runner *rn,
+				bool *invalid);
+void bench_raw_free(struct bench_raw *raw);
+int bench_raw_keep(struct bench_results *rs, const struct bench_result *r);
 int bench_eal_init(int core);
 void bench_eal_fini(void);
 

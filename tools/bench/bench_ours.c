@@ -145,6 +145,46 @@ static unsigned run(void *vctx, unsigned first, unsigned n)
 	return ok;
 }
 
+static void time_alone(const struct bench_runner *rn, struct bench_result *r,
+		       const struct bench_budget *b)
+{
+	bench_time_cell(rn, b, r);
+	bench_progress(r);
+}
+
+/*
+ * The raw IPsec-MB bound of the same suite, payload and direction, timed in
+ * alternating rounds with our ipsec-mb cell (bench_time_pair), so the ratio
+ * is measured under the same machine conditions. r is not used after the
+ * raw result is added (the result array may move).
+ */
+static void time_with_raw(const struct bench_cfg *cfg, struct bench_results *rs,
+			  const struct bench_runner *rn, struct bench_result *r,
+			  const struct bench_budget *b)
+{
+	struct bench_result raw_r = {
+		.impl = IMPL_RAW_IPSECMB, .suite = r->suite, .payload = r->payload,
+		.streams = 1, .op = r->op,
+	};
+	struct bench_runner raw_rn;
+	bool invalid = false;
+	struct bench_raw *raw = bench_raw_new(cfg, r->suite, r->payload, r->op, &raw_rn, &invalid);
+
+	if (!raw || invalid) {
+		time_alone(rn, r, b);
+		snprintf(raw_r.note, sizeof(raw_r.note), "%s",
+			 raw ? "INVALID: differs from OpenSSL" : "out of memory");
+		raw_r.measured = invalid;
+		raw_r.failed = invalid;
+	} else {
+		bench_time_pair(rn, r, &raw_rn, &raw_r, b);
+		bench_progress(r);
+	}
+	bench_progress(&raw_r);
+	bench_raw_keep(rs, &raw_r);
+	bench_raw_free(raw);
+}
+
 static void run_cells(const struct bench_cfg *cfg, struct bench_results *rs, enum bench_impl impl,
 		      struct sl_engine *e, enum sl_srtp_suite suite, unsigned streams,
 		      struct ours_set *tx, struct ours_set *tx_u, struct ours_set *rx,
@@ -179,8 +219,10 @@ static void run_cells(const struct bench_cfg *cfg, struct bench_results *rs, enu
 				bench_progress(r);
 				continue;
 			}
-			bench_time_cell(&rn, &b, r);
-			bench_progress(r);
+			if (impl == IMPL_OURS_IPSECMB && cfg->raw && streams == cfg->streams[0])
+				time_with_raw(cfg, rs, &rn, r, &b);
+			else
+				time_alone(&rn, r, &b);
 			bench_plan_free(&c.plan);
 			free(c.pkts);
 		}
@@ -350,6 +392,10 @@ int bench_ours_run(const struct bench_cfg *cfg, struct bench_results *rs)
 		for (int suite = 0; suite < SL_SUITE__COUNT; suite++) {
 			if (!cfg->suites[suite])
 				continue;
+			/* the bound is timed next to our ipsec-mb cells; alone if
+			 * that engine did not open */
+			if (k == 0 && cfg->raw && !e)
+				bench_raw_run(cfg, rs, suite);
 			for (unsigned s = 0; s < cfg->n_streams; s++) {
 				if (e)
 					run_streams(cfg, rs, impl, e, (enum sl_srtp_suite)suite, cfg->streams[s]);

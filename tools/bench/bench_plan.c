@@ -66,58 +66,124 @@ static void finish(struct bench_result *r, double *chunks, size_t nchunks, bool 
 			 (unsigned long long)r->failed, (unsigned long long)r->packets);
 }
 
-void bench_time_cell(const struct bench_runner *rn, const struct bench_budget *b,
-		     struct bench_result *r)
+/* One implementation being timed: its runner, result and chunk samples. */
+struct side {
+	const struct bench_runner *rn;
+	struct bench_result *r;
+	double *chunks;
+	size_t nchunks;
+	bool done, by_time;
+};
+
+static int side_start(struct side *sd, const struct bench_runner *rn, struct bench_result *r,
+		      const struct bench_budget *b)
+{
+	unsigned chunk = b->chunk ? b->chunk : 256;
+	unsigned warm = chunk < b->round ? chunk : b->round;
+
+	memset(sd, 0, sizeof(*sd));
+	sd->rn = rn;
+	sd->r = r;
+	r->measured = false;
+	sd->chunks = malloc(sizeof(double) * MAX_CHUNKS);
+	if (!sd->chunks || rn->prep(rn->ctx, b->round) != 0) {
+		snprintf(r->note, sizeof(r->note), "packet preparation failed");
+		free(sd->chunks);
+		sd->chunks = NULL;
+		sd->done = true;
+		return -1;
+	}
+	r->failed += warm - rn->run(rn->ctx, 0, warm);
+	return 0;
+}
+
+/* Prepares and times one round; marks the side done when its budget is spent. */
+static void side_round(struct side *sd, const struct bench_budget *b, double w0)
 {
 	uint64_t budget = (uint64_t)(b->seconds * bench_tsc_hz);
 	unsigned chunk = b->chunk ? b->chunk : 256;
-	double w0 = bench_now();
-	unsigned warm = chunk < b->round ? chunk : b->round;
-	double *chunks = malloc(sizeof(double) * MAX_CHUNKS);
-	size_t nchunks = 0;
-	bool by_time = false;
+	struct bench_result *r = sd->r;
 
-	r->measured = false;
-	if (!chunks || rn->prep(rn->ctx, b->round) != 0) {
-		snprintf(r->note, sizeof(r->note), "packet preparation failed");
-		free(chunks);
+	if (r->packets >= b->max_packets) {
+		sd->done = true;
 		return;
 	}
-	r->failed += warm - rn->run(rn->ctx, 0, warm);
-	while (r->packets < b->max_packets) {
-		if (r->cycles >= budget || bench_now() - w0 >= b->wall_seconds) {
-			by_time = true;
-			break;
-		}
-		int rc = rn->prep(rn->ctx, b->round);
-		if (rc > 0) {
-			by_time = true; /* no more prepared packets: the sample ends */
-			break;
-		}
+	if (r->cycles >= budget || bench_now() - w0 >= b->wall_seconds) {
+		sd->done = sd->by_time = true;
+		return;
+	}
+	int rc = sd->rn->prep(sd->rn->ctx, b->round);
+	if (rc != 0) {
+		sd->done = true;
+		sd->by_time = rc > 0;   /* no more prepared packets: the sample ends */
 		if (rc < 0) {
 			snprintf(r->note, sizeof(r->note), "packet preparation failed");
-			free(chunks);
-			return;
+			r->packets = 0;
 		}
-		for (unsigned first = 0; first < b->round; first += chunk) {
-			uint64_t n = b->round - first < chunk ? b->round - first : chunk;
-
-			if (n > b->max_packets - r->packets)
-				n = b->max_packets - r->packets;
-			uint64_t t0 = bench_rdtsc();
-			unsigned ok = rn->run(rn->ctx, first, (unsigned)n);
-			uint64_t t1 = bench_rdtsc();
-			r->cycles += t1 - t0;
-			r->packets += n;
-			r->failed += n - ok;
-			if (nchunks < MAX_CHUNKS && n == chunk)
-				chunks[nchunks++] = (double)(t1 - t0) / (double)n;
-			if (r->cycles >= budget || r->packets >= b->max_packets)
-				break;
-		}
+		return;
 	}
-	finish(r, chunks, nchunks, by_time);
-	free(chunks);
+	for (unsigned first = 0; first < b->round; first += chunk) {
+		uint64_t n = b->round - first < chunk ? b->round - first : chunk;
+
+		if (n > b->max_packets - r->packets)
+			n = b->max_packets - r->packets;
+		uint64_t t0 = bench_rdtsc();
+		unsigned ok = sd->rn->run(sd->rn->ctx, first, (unsigned)n);
+		uint64_t t1 = bench_rdtsc();
+		r->cycles += t1 - t0;
+		r->packets += n;
+		r->failed += n - ok;
+		if (sd->nchunks < MAX_CHUNKS && n == chunk)
+			sd->chunks[sd->nchunks++] = (double)(t1 - t0) / (double)n;
+		if (r->cycles >= budget || r->packets >= b->max_packets)
+			break;
+	}
+}
+
+static void side_finish(struct side *sd)
+{
+	if (sd->chunks)
+		finish(sd->r, sd->chunks, sd->nchunks, sd->by_time);
+	free(sd->chunks);
+}
+
+void bench_time_cell(const struct bench_runner *rn, const struct bench_budget *b,
+		     struct bench_result *r)
+{
+	struct side sd;
+	double w0 = bench_now();
+
+	if (side_start(&sd, rn, r, b) < 0)
+		return;
+	while (!sd.done)
+		side_round(&sd, b, w0);
+	side_finish(&sd);
+}
+
+/*
+ * Two implementations timed in alternating rounds (a fraction of a
+ * millisecond each), so that both sample the same machine conditions: the
+ * load of the other core changes over seconds and would otherwise decide a
+ * ratio such as "core ÷ raw crypto" more than the code does.
+ */
+void bench_time_pair(const struct bench_runner *ra, struct bench_result *a,
+		     const struct bench_runner *rb, struct bench_result *b,
+		     const struct bench_budget *bud)
+{
+	struct side sa, sb;
+	double w0 = bench_now();
+	int ea = side_start(&sa, ra, a, bud), eb = side_start(&sb, rb, b, bud);
+
+	while (!sa.done || !sb.done) {
+		if (!sa.done)
+			side_round(&sa, bud, w0);
+		if (!sb.done)
+			side_round(&sb, bud, w0);
+	}
+	if (ea == 0)
+		side_finish(&sa);
+	if (eb == 0)
+		side_finish(&sb);
 }
 
 int bench_seq_new(unsigned nstreams, uint64_t seed, uint16_t **seq, uint32_t **ts)

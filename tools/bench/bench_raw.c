@@ -246,11 +246,12 @@ static int raw_init(struct raw_ctx *c, IMB_MGR *mgr, enum sl_srtp_suite suite, u
 }
 
 /*
- * The bound is the best the crypto can do: the run measures it in several
- * passes spread over the run and keeps the fastest valid one per cell (a
- * shared 2-core machine is noisy; a slow pass would flatter the ratio).
+ * Normally measured once per suite, right before our ipsec-mb cells of that
+ * suite, so that bound and core see the same machine conditions (the
+ * other core's load changes over minutes). Should a cell be measured more
+ * than once, the fastest valid pass is kept.
  */
-static int keep_best(struct bench_results *rs, const struct bench_result *r)
+int bench_raw_keep(struct bench_results *rs, const struct bench_result *r)
 {
 	struct bench_result *old = (struct bench_result *)bench_find(rs, r->impl, r->suite,
 								     r->payload, r->streams, r->op);
@@ -275,7 +276,8 @@ static int keep_best(struct bench_results *rs, const struct bench_result *r)
 	return 0;
 }
 
-int bench_raw_run(const struct bench_cfg *cfg, struct bench_results *rs)
+/* suite < 0: every configured suite. */
+int bench_raw_run(const struct bench_cfg *cfg, struct bench_results *rs, int only)
 {
 	IMB_MGR *mgr = alloc_mb_mgr(0);
 	struct raw_ctx *c = aligned_alloc(64, (sizeof(*c) + 63) & ~(size_t)63);
@@ -292,7 +294,7 @@ int bench_raw_run(const struct bench_cfg *cfg, struct bench_results *rs)
 	}
 	init_mb_mgr_auto(mgr, NULL);
 	for (int suite = 0; suite < SL_SUITE__COUNT; suite++) {
-		if (!cfg->suites[suite])
+		if (!cfg->suites[suite] || (only >= 0 && suite != only))
 			continue;
 		for (unsigned p = 0; p < cfg->n_payloads; p++)
 			for (int op = 0; op < BENCH_OP__COUNT; op++) {
@@ -315,7 +317,7 @@ int bench_raw_run(const struct bench_cfg *cfg, struct bench_results *rs)
 					r->failed = 1;
 					bench_plan_free(&c->plan);
 					bench_progress(r);
-					if (keep_best(rs, r) < 0)
+					if (bench_raw_keep(rs, r) < 0)
 						goto err_mem;
 					continue;
 				}
@@ -323,7 +325,7 @@ int bench_raw_run(const struct bench_cfg *cfg, struct bench_results *rs)
 				bench_time_cell(&rn, &b, r);
 				bench_progress(r);
 				bench_plan_free(&c->plan);
-				if (keep_best(rs, r) < 0)
+				if (bench_raw_keep(rs, r) < 0)
 					goto err_mem;
 			}
 	}
@@ -340,4 +342,56 @@ err_mem:
 	if (mgr)
 		free_mb_mgr(mgr);
 	return -1;
+}
+
+struct bench_raw {
+	IMB_MGR *mgr;
+	struct raw_ctx *c;
+	uint16_t *seq;
+	uint32_t *ts;
+};
+
+void bench_raw_free(struct bench_raw *raw)
+{
+	if (!raw)
+		return;
+	if (raw->c && raw->c->plan.buf)
+		bench_plan_free(&raw->c->plan);
+	free(raw->c);
+	free(raw->seq);
+	free(raw->ts);
+	if (raw->mgr)
+		free_mb_mgr(raw->mgr);
+	free(raw);
+}
+
+struct bench_raw *bench_raw_new(const struct bench_cfg *cfg, enum sl_srtp_suite suite,
+				unsigned payload, enum bench_op op, struct bench_runner *rn,
+				bool *invalid)
+{
+	struct bench_raw *raw = calloc(1, sizeof(*raw));
+
+	*invalid = false;
+	if (!raw)
+		return NULL;
+	raw->mgr = alloc_mb_mgr(0);
+	raw->c = aligned_alloc(64, (sizeof(*raw->c) + 63) & ~(size_t)63);
+	if (raw->c)
+		memset(raw->c, 0, sizeof(*raw->c));
+	if (!raw->mgr || !raw->c || bench_seq_new(1, 5, &raw->seq, &raw->ts) < 0)
+		goto err_raw;
+	init_mb_mgr_auto(raw->mgr, NULL);
+	if (raw_init(raw->c, raw->mgr, suite, payload, cfg->round, raw->seq, raw->ts) < 0)
+		goto err_raw;
+	raw->c->op = BENCH_PROTECT;
+	*invalid = check_openssl(raw->c) < 0;
+	raw->c->op = op;
+	rn->ctx = raw->c;
+	rn->prep = prep;
+	rn->run = run;
+	return raw;
+
+err_raw:
+	bench_raw_free(raw);
+	return NULL;
 }

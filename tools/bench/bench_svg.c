@@ -39,7 +39,7 @@ static const char *const short_names[SL_SUITE__COUNT][2] = {
 struct svg {
 	FILE *f;
 	double x0, x1, y0, y1;         /* data ranges */
-	bool logx;
+	bool logx, logy;
 };
 
 static void svg_begin(struct svg *s, const char *title)
@@ -62,6 +62,8 @@ static double px(const struct svg *s, double x)
 
 static double py(const struct svg *s, double y)
 {
+	if (s->logy)
+		return H - MB - (log10(y) - log10(s->y0)) / (log10(s->y1) - log10(s->y0)) * (H - MT - MB);
 	return H - MB - (y - s->y0) / (s->y1 - s->y0) * (H - MT - MB);
 }
 
@@ -86,10 +88,14 @@ static double nice_step(double max, double *top)
 
 static void y_axis(struct svg *s, double step, const char *label)
 {
-	for (double y = s->y0; y <= s->y1 + step / 2; y += step) {
+	for (double y = s->y0; y <= s->y1 * 1.0001 + (s->logy ? 0 : step / 2);
+	     y = s->logy ? y * 10 : y + step) {
 		fprintf(s->f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
 			ML, py(s, y), W - MR, py(s, y));
-		text(s->f, ML - 6, py(s, y) + 4, "end", step < 1 ? "%.1f" : "%.0f", y);
+		if (s->logy)
+			text(s->f, ML - 6, py(s, y) + 4, "end", y < 1 ? "%g" : "%.0f", y);
+		else
+			text(s->f, ML - 6, py(s, y) + 4, "end", step < 1 ? "%.1f" : "%.0f", y);
 	}
 	fprintf(s->f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n"
 		      "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n"
@@ -134,25 +140,31 @@ static const struct bench_result *good(const struct bench_results *rs, enum benc
 static int plot_streams(const struct bench_cfg *cfg, const struct bench_results *rs)
 {
 	const enum sl_srtp_suite suite = SL_SUITE_AES_CM_128_HMAC_SHA1_80;
-	struct svg s = { .logx = true, .x0 = 1, .x1 = 1 };
-	double ymax = 0, step;
+	/* log-log: libsrtp2 at 10^4 streams is three decades below the rest */
+	struct svg s = { .logx = true, .logy = true, .x0 = 1, .x1 = 10, .y0 = 1, .y1 = 1 };
+	double ymax = 0, ymin = 1e9;
 	unsigned nleg = 0;
 
 	for (unsigned i = 0; i < cfg->n_streams; i++)
-		if (cfg->streams[i] > s.x1)
-			s.x1 = cfg->streams[i];
-	s.x1 = pow(10, ceil(log10(s.x1 * 1.0001)));
-	if (s.x1 < 10)
-		s.x1 = 10;
-	for (size_t i = 0; i < rs->n; i++)
-		if (rs->r[i].suite == suite && rs->r[i].payload == 160 && rs->r[i].measured &&
-		    rs->r[i].valid && rs->r[i].mpps > ymax)
-			ymax = rs->r[i].mpps;
-	step = nice_step(ymax, &s.y1);
+		while (s.x1 < cfg->streams[i])
+			s.x1 *= 10;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct bench_result *r = &rs->r[i];
+		if (r->suite != suite || r->payload != 160 || !r->measured || !r->valid)
+			continue;
+		ymax = r->mpps > ymax ? r->mpps : ymax;
+		ymin = r->mpps < ymin ? r->mpps : ymin;
+	}
+	while (s.y1 < ymax)
+		s.y1 *= 10;
+	while (s.y0 > ymin && s.y0 > 1e-6)
+		s.y0 /= 10;
+	if (s.y0 >= s.y1)
+		s.y0 = s.y1 / 10;
 	if (open_svg(cfg, "srtp-streams.svg", &s) < 0)
 		return -1;
 	svg_begin(&s, "AES_CM_128_HMAC_SHA1_80, 12 B header + 160 B: Mpps vs streams (one core)");
-	y_axis(&s, step, "Mpps (one core)");
+	y_axis(&s, 0, "Mpps (one core, log scale)");
 	for (double x = s.x0; x <= s.x1 * 1.0001; x *= 10) {
 		fprintf(s.f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n",
 			px(&s, x), MT, px(&s, x), H - MB);
