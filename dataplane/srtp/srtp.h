@@ -167,6 +167,15 @@ uint16_t sl_srtp_unprotect_burst(struct sl_engine *e, struct sl_srtp_pkt *p, uin
 uint16_t sl_srtcp_protect_burst(struct sl_engine *e, struct sl_srtp_pkt *p, uint16_t n);
 uint16_t sl_srtcp_unprotect_burst(struct sl_engine *e, struct sl_srtp_pkt *p, uint16_t n);
 
+/*
+ * Starts the memory loads of the streams of a burst that will be processed
+ * next. A poll loop calls it for burst k+1 before processing burst k, so
+ * with many streams (all cold in cache) the misses overlap the current
+ * burst's crypto instead of stalling it. Reads nothing it has to wait for;
+ * harmless if the streams are already cached. Serves SRTP and SRTCP alike.
+ */
+void sl_srtp_prefetch_burst(const struct sl_srtp_pkt *p, uint16_t n);
+
 /* One-packet convenience API: returns 0 or -SL_SRTP_ERR_x. */
 int sl_srtp_protect(struct sl_engine *e, struct sl_srtp_stream *s, uint8_t *pkt, size_t *len, size_t cap);
 int sl_srtp_unprotect(struct sl_engine *e, struct sl_srtp_stream *s, uint8_t *pkt, size_t *len);

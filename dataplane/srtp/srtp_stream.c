@@ -366,3 +366,21 @@ void sl_stream_count_error(struct sl_srtp_stream *s, bool rtcp, int status)
 		break;
 	}
 }
+
+void sl_srtp_prefetch_burst(const struct sl_srtp_pkt *p, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		const uint8_t *st = (const uint8_t *)p[i].stream;
+
+		/*
+		 * Header, keys, replay rings and counters: the first four lines
+		 * (srtp_stream.h). The engine session is found through the key,
+		 * so it is prefetched while the burst is prepared, when the
+		 * header is already here; reading it now would wait for the miss
+		 * this call is meant to hide (measured: no gain).
+		 */
+		if (st)
+			for (unsigned l = 0; l < 4; l++)
+				__builtin_prefetch(st + 64 * l, 1);
+	}
+}

@@ -133,7 +133,13 @@ static unsigned run(void *vctx, unsigned first, unsigned n)
 
 	for (unsigned i = first; i < first + n; i += BENCH_BURST) {
 		uint16_t k = (uint16_t)(first + n - i < BENCH_BURST ? first + n - i : BENCH_BURST);
+		unsigned next = i + k;
 
+		/* as a poll loop does: start the next burst's stream loads now */
+		if (next < first + n)
+			sl_srtp_prefetch_burst(c->pkts + next,
+					       (uint16_t)(first + n - next < BENCH_BURST ?
+							  first + n - next : BENCH_BURST));
 		if (c->op == BENCH_PROTECT) {
 			ok += sl_srtp_protect_burst(c->e, c->pkts + i, k);
 			continue;
