@@ -53,10 +53,10 @@
 
 #include <intel-ipsec-mb.h>
 
+#include "done_ring.h"
 #include "engine.h"
 
 #define BURST        64u              /* jobs per cipher/hash burst */
-#define RING_SIZE    256u             /* power of two */
 #define SHA1_LEN     20
 #define SHA1_BLOCK   64
 #define IMB_TAG_LEN  12               /* HMAC-SHA1-96: what IPsec-MB emits */
@@ -64,8 +64,7 @@
 struct imb_priv {
 	IMB_MGR *mgr;
 	uint8_t layout;                   /* mgr->used_arch, stamped in sessions */
-	uint32_t head, tail;              /* completion ring */
-	struct sl_crypto_job *ring[RING_SIZE];
+	struct sl_done_ring done;
 	IMB_JOB imb[BURST];               /* burst scratch, reused by every pass */
 	uint8_t tags[BURST][SHA1_LEN];    /* HMAC outputs, per job of the chunk */
 	struct gcm_context_data gcm_ctx;
@@ -528,7 +527,7 @@ static void process_chunk(struct sl_engine *e, struct sl_crypto_job **jobs, unsi
 static uint16_t imb_enqueue_burst(struct sl_engine *e, struct sl_crypto_job **jobs, uint16_t n)
 {
 	struct imb_priv *p = priv_of(e);
-	uint32_t room = RING_SIZE - (p->tail - p->head);
+	uint32_t room = sl_done_room(&p->done);
 
 	if (n > room)
 		n = (uint16_t)room;
@@ -537,19 +536,14 @@ static uint16_t imb_enqueue_burst(struct sl_engine *e, struct sl_crypto_job **jo
 
 		process_chunk(e, jobs + i, k);
 		for (unsigned x = 0; x < k; x++)
-			p->ring[p->tail++ & (RING_SIZE - 1)] = jobs[i + x];
+			sl_done_push(&p->done, jobs[i + x]);
 	}
 	return n;
 }
 
 static uint16_t imb_dequeue_burst(struct sl_engine *e, struct sl_crypto_job **jobs, uint16_t n)
 {
-	struct imb_priv *p = priv_of(e);
-	uint16_t i;
-
-	for (i = 0; i < n && p->head != p->tail; i++)
-		jobs[i] = p->ring[p->head++ & (RING_SIZE - 1)];
-	return i;
+	return sl_done_pop_burst(&priv_of(e)->done, jobs, n);
 }
 
 const struct sl_engine_ops sl_engine_ipsecmb_ops = {

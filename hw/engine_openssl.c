@@ -34,16 +34,15 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "done_ring.h"
 #include "engine.h"
 
-#define RING_SIZE      256u           /* power of two */
 #define SCRATCH_LEN    512
 #define SHA1_LEN       20
 
 struct ossl_priv {
 	EVP_MAC *hmac;                    /* fetched once per instance */
-	uint32_t head, tail;              /* ring: head = next out, tail = next in */
-	struct sl_crypto_job *ring[RING_SIZE];
+	struct sl_done_ring done;
 	uint8_t scratch[SCRATCH_LEN];     /* GCM verify pass output, discarded */
 };
 
@@ -313,27 +312,21 @@ static uint8_t process(struct sl_engine *e, struct sl_crypto_job *j)
 static uint16_t ossl_enqueue_burst(struct sl_engine *e, struct sl_crypto_job **jobs, uint16_t n)
 {
 	struct ossl_priv *p = e->priv;
-	uint32_t room = RING_SIZE - (p->tail - p->head);
+	uint32_t room = sl_done_room(&p->done);
 	uint16_t i;
 
 	if (n > room)
 		n = (uint16_t)room;
 	for (i = 0; i < n; i++) {
-		jobs[i]->status = SL_JOB_PENDING;
 		jobs[i]->status = process(e, jobs[i]);
-		p->ring[p->tail++ & (RING_SIZE - 1)] = jobs[i];
+		sl_done_push(&p->done, jobs[i]);
 	}
 	return n;
 }
 
 static uint16_t ossl_dequeue_burst(struct sl_engine *e, struct sl_crypto_job **jobs, uint16_t n)
 {
-	struct ossl_priv *p = e->priv;
-	uint16_t i;
-
-	for (i = 0; i < n && p->head != p->tail; i++)
-		jobs[i] = p->ring[p->head++ & (RING_SIZE - 1)];
-	return i;
+	return sl_done_pop_burst(&((struct ossl_priv *)e->priv)->done, jobs, n);
 }
 
 const struct sl_engine_ops sl_engine_openssl_ops = {
