@@ -46,6 +46,8 @@
  *   to external buffers once and re-pointed per job. IOVA: the address in
  *   IOVA-as-VA mode, else RTE_BAD_IOVA for software PMDs (they use virtual
  *   addresses) and rte_mem_virt2iova() for hardware ones.
+ * - Files: this one holds the device, queue pair and job path;
+ *   cryptodev_sess.c the capabilities and sessions; cryptodev.h what both share.
  * - The ops table lists everything the engine can drive; what the device
  *   lacks (crypto_aesni_gcm: AES-CTR/HMAC; crypto_openssl: GCM tags other
  *   than 16) is refused per session: sess_size 0, sess_init -ENOTSUP.
@@ -73,73 +75,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "dpdk_eal.h"
-#include "engine.h"
-
-#define DEF_SESSIONS    8192
-#define DEF_DEPTH       512
-#define MAX_DEPTH       1024        /* half the queue pair's descriptors */
-#define DEF_MAXLEN      9216
-#define BURST           64
-#define SESS_SLOTS      16
-#define GCM_IV_LEN      12
-#define CTR_IV_LEN      16
-#define SHA1_LEN        20
-/* The op's private area holds the IV (read by the PMD) and then our slot. */
-#define IV_OFFSET       (sizeof(struct rte_crypto_op) + sizeof(struct rte_crypto_sym_op))
-#define SLOT_OFFSET     (IV_OFFSET + CTR_IV_LEN)
-#define OP_PRIV_SIZE    (CTR_IV_LEN + sizeof(void *))
-_Static_assert(SLOT_OFFSET % sizeof(void *) == 0, "slot pointer must be aligned");
-
-enum { F_COPY_TAG = 1, F_CMP_TAG = 2, F_BOUNCE = 4, F_SW = 8 };
-
-/* One in-flight slot: an op with its two mbufs, reused job after job. */
-struct cd_ctx {
-	struct rte_crypto_op *op;
-	struct rte_mbuf *src, *dst;
-	struct sl_crypto_job *job;
-	uint8_t *bounce;
-	struct cd_slot *slot;           /* rte session this op holds, or NULL */
-	rte_iova_t bounce_iova, digest_iova;
-	uint8_t flags;
-	uint8_t digest[SHA1_LEN];
-	struct rte_mbuf_ext_shared_info sh_src, sh_dst;
-} __rte_cache_aligned;
-
-struct cd_engine {
-	struct sl_dpdk_cdev cd;         /* device, our queue pair, session pool */
-	uint8_t dev_id, engine_id;
-	uint16_t qp;
-	int swtag, virt_iova, hw;
-	int pmd_verify;                 /* PMD rejects auth(generate)->decrypt */
-	uint32_t depth, maxlen;
-	uint32_t n_free, lhead, n_local; /* free stack; local completion ring */
-	struct cd_ctx **free_ctx, **local;
-	struct cd_ctx *ctx;
-	uint8_t *bounce;
-	struct rte_mempool *op_pool, *mbuf_pool;
-};
-
-struct cd_slot {
-	void *rs;                       /* rte sym session */
-	uint32_t used;                  /* cd_sess.clock at last use (LRU) */
-	uint16_t aad_len;
-	uint16_t inflight;              /* ops on the device holding rs */
-	uint8_t op;
-};
-
-/* Engine-private part of an sl_sess; lives inline in the caller's memory. */
-struct cd_sess {
-	struct sl_sess hdr;
-	uint8_t dev_id;
-	uint8_t gen_len;                /* HMAC digest length asked of the PMD */
-	uint8_t auth_key_len;
-	uint8_t pmd_verify;             /* VERIFY chain checks the tag in the PMD */
-	uint32_t clock;                 /* slot use counter */
-	struct cd_slot slot[SESS_SLOTS];
-	uint8_t cipher_key[SL_MAX_KEY_LEN];
-	uint8_t auth_key[SL_MAX_AUTH_KEY_LEN];
-};
+#include "cryptodev.h"
 
 struct cd_args {
 	char name[RTE_CRYPTODEV_NAME_MAX_LEN];
@@ -212,53 +148,6 @@ static int parse_args(const char *args, struct cd_args *a)
 	return 0;
 }
 
-/* ---- capabilities ------------------------------------------------------- */
-
-static const struct rte_cryptodev_symmetric_capability *
-sym_cap(uint8_t dev_id, enum rte_crypto_sym_xform_type type, int algo)
-{
-	struct rte_cryptodev_sym_capability_idx idx = { .type = type };
-
-	if (type == RTE_CRYPTO_SYM_XFORM_CIPHER)
-		idx.algo.cipher = (enum rte_crypto_cipher_algorithm)algo;
-	else if (type == RTE_CRYPTO_SYM_XFORM_AUTH)
-		idx.algo.auth = (enum rte_crypto_auth_algorithm)algo;
-	else
-		idx.algo.aead = (enum rte_crypto_aead_algorithm)algo;
-	return rte_cryptodev_sym_capability_get(dev_id, &idx);
-}
-
-static int ctr_ok(uint8_t dev_id, uint16_t key_len)
-{
-	const struct rte_cryptodev_symmetric_capability *c =
-		sym_cap(dev_id, RTE_CRYPTO_SYM_XFORM_CIPHER, RTE_CRYPTO_CIPHER_AES_CTR);
-
-	return c && rte_cryptodev_sym_capability_check_cipher(c, key_len, CTR_IV_LEN) == 0;
-}
-
-static int gcm_ok(uint8_t dev_id, uint16_t key_len, uint16_t tag_len)
-{
-	const struct rte_cryptodev_symmetric_capability *c =
-		sym_cap(dev_id, RTE_CRYPTO_SYM_XFORM_AEAD, RTE_CRYPTO_AEAD_AES_GCM);
-
-	return c && rte_cryptodev_sym_capability_check_aead(c, key_len, tag_len,
-							    12, GCM_IV_LEN) == 0;
-}
-
-/* HMAC-SHA1 digest length to ask the PMD for so that at least tag_len
- * leftmost bytes come out (RFC 2104 §5 truncation); 0 if none works. */
-static uint8_t hmac_gen_len(uint8_t dev_id, uint16_t key_len, uint8_t tag_len, int swtag)
-{
-	const struct rte_cryptodev_symmetric_capability *c =
-		sym_cap(dev_id, RTE_CRYPTO_SYM_XFORM_AUTH, RTE_CRYPTO_AUTH_SHA1_HMAC);
-
-	if (!c)
-		return 0;
-	for (unsigned len = swtag ? SHA1_LEN : tag_len; len <= SHA1_LEN; len++)
-		if (rte_cryptodev_sym_capability_check_auth(c, key_len, (uint16_t)len, 0) == 0)
-			return (uint8_t)len;
-	return 0;
-}
 
 /* ---- engine instance ---------------------------------------------------- */
 
@@ -355,7 +244,6 @@ static int create_pools(struct cd_engine *ce, int socket)
 	return alloc_slots(ce, socket);
 }
 
-static int probe_pmd_verify(const struct cd_engine *ce);
 
 static int cd_init(struct sl_engine *e, const char *args)
 {
@@ -377,7 +265,7 @@ static int cd_init(struct sl_engine *e, const char *args)
 	ce->depth = a.depth;
 	ce->maxlen = a.maxlen;
 	ce->swtag = a.swtag;
-	ce->pmd_verify = probe_pmd_verify(ce);
+	ce->pmd_verify = sl_cd_probe_pmd_verify(ce);
 	ce->hw = !!(info.feature_flags & RTE_CRYPTODEV_FF_HW_ACCELERATED);
 	ce->virt_iova = rte_eal_iova_mode() == RTE_IOVA_VA;
 	socket = rte_cryptodev_socket_id(ce->dev_id);
@@ -403,171 +291,6 @@ static void cd_fini(struct sl_engine *e)
 	sl_dpdk_cryptodev_release(&ce->cd);
 }
 
-/* ---- sessions ----------------------------------------------------------- */
-
-static int sess_supported(const struct cd_engine *ce, const struct sl_sess_params *p)
-{
-	uint8_t id = ce->dev_id;
-
-	switch (p->cipher) {
-	case SL_CIPHER_AES_GCM:
-		return gcm_ok(id, p->cipher_key_len, p->tag_len);
-	case SL_CIPHER_AES_CTR:
-		if (!ctr_ok(id, p->cipher_key_len))
-			return 0;
-		if (p->auth == SL_AUTH_NULL)
-			return 1;
-		break;
-	case SL_CIPHER_NULL:
-		break;
-	default:
-		return 0;
-	}
-	if (p->auth != SL_AUTH_HMAC_SHA1)
-		return 0;
-	/* A PMD that verifies (see probe_pmd_verify) must do tag_len itself. */
-	if (ce->pmd_verify && p->cipher == SL_CIPHER_AES_CTR &&
-	    hmac_gen_len(id, p->auth_key_len, p->tag_len, 0) != p->tag_len)
-		return 0;
-	return hmac_gen_len(id, p->auth_key_len, p->tag_len, ce->swtag) != 0;
-}
-
-static size_t cd_sess_size(const struct sl_engine *e, const struct sl_sess_params *p)
-{
-	return sess_supported(e->priv, p) ? sizeof(struct cd_sess) : 0;
-}
-
-static int cd_sess_init(struct sl_engine *e, struct sl_sess *s, const struct sl_sess_params *p)
-{
-	struct cd_engine *ce = e->priv;
-	struct cd_sess *cs = (struct cd_sess *)s;
-
-	if (!sess_supported(ce, p))
-		return -ENOTSUP;
-	memset((uint8_t *)cs + sizeof(cs->hdr), 0, sizeof(*cs) - sizeof(cs->hdr));
-	cs->dev_id = ce->dev_id;
-	if (p->cipher != SL_CIPHER_NULL)
-		memcpy(cs->cipher_key, p->cipher_key, p->cipher_key_len);
-	if (p->auth == SL_AUTH_HMAC_SHA1) {
-		cs->gen_len = hmac_gen_len(ce->dev_id, p->auth_key_len, p->tag_len, ce->swtag);
-		cs->auth_key_len = p->auth_key_len;
-		memcpy(cs->auth_key, p->auth_key, p->auth_key_len);
-		cs->pmd_verify = ce->pmd_verify && p->cipher == SL_CIPHER_AES_CTR;
-	}
-	return 0;
-}
-
-static void cd_sess_clear(struct sl_engine *e, struct sl_sess *s)
-{
-	struct cd_sess *cs = (struct cd_sess *)s;
-
-	(void)e;
-	for (int i = 0; i < SESS_SLOTS; i++)
-		if (cs->slot[i].rs)
-			rte_cryptodev_sym_session_free(cs->dev_id, cs->slot[i].rs);
-	sl_wipe((uint8_t *)cs + sizeof(cs->hdr), sizeof(*cs) - sizeof(cs->hdr));
-}
-
-static void fill_cipher(struct rte_crypto_sym_xform *x, struct cd_sess *cs, int enc)
-{
-	x->type = RTE_CRYPTO_SYM_XFORM_CIPHER;
-	x->cipher = (struct rte_crypto_cipher_xform){
-		.op = enc ? RTE_CRYPTO_CIPHER_OP_ENCRYPT : RTE_CRYPTO_CIPHER_OP_DECRYPT,
-		.algo = RTE_CRYPTO_CIPHER_AES_CTR,
-		.key = { .data = cs->cipher_key, .length = cs->hdr.key_len },
-		.iv = { .offset = IV_OFFSET, .length = CTR_IV_LEN },
-	};
-}
-
-static void fill_auth(struct rte_crypto_sym_xform *x, struct cd_sess *cs, int pmd_verify)
-{
-	x->type = RTE_CRYPTO_SYM_XFORM_AUTH;
-	x->auth = (struct rte_crypto_auth_xform){
-		.op = pmd_verify ? RTE_CRYPTO_AUTH_OP_VERIFY : RTE_CRYPTO_AUTH_OP_GENERATE,
-		.algo = RTE_CRYPTO_AUTH_SHA1_HMAC,
-		.key = { .data = cs->auth_key, .length = cs->auth_key_len },
-		.digest_length = pmd_verify ? cs->hdr.tag_len : cs->gen_len,
-	};
-}
-
-static void fill_aead(struct rte_crypto_sym_xform *x, struct cd_sess *cs, int enc,
-		      uint16_t aad_len)
-{
-	x->type = RTE_CRYPTO_SYM_XFORM_AEAD;
-	x->aead = (struct rte_crypto_aead_xform){
-		.op = enc ? RTE_CRYPTO_AEAD_OP_ENCRYPT : RTE_CRYPTO_AEAD_OP_DECRYPT,
-		.algo = RTE_CRYPTO_AEAD_AES_GCM,
-		.key = { .data = cs->cipher_key, .length = cs->hdr.key_len },
-		.iv = { .offset = IV_OFFSET, .length = GCM_IV_LEN },
-		.digest_length = cs->hdr.tag_len,
-		.aad_length = aad_len,
-	};
-}
-
-/* Builds the xform chain for one direction (see the header comment). */
-static void *create_rs(const struct cd_engine *ce, struct cd_sess *cs, uint8_t op,
-		       uint16_t aad_len)
-{
-	struct rte_crypto_sym_xform x[2];
-	int enc = op == SL_JOB_PROTECT;
-	int has_cipher = cs->hdr.cipher != SL_CIPHER_NULL;
-	int has_auth = cs->hdr.auth == SL_AUTH_HMAC_SHA1;
-	void *rs;
-
-	memset(x, 0, sizeof(x));
-	if (cs->hdr.auth == SL_AUTH_AEAD) {
-		fill_aead(&x[0], cs, enc, aad_len);
-	} else if (has_cipher && has_auth) {
-		fill_cipher(&x[enc ? 0 : 1], cs, enc);
-		fill_auth(&x[enc ? 1 : 0], cs, !enc && cs->pmd_verify);
-		x[0].next = &x[1];
-	} else if (has_cipher) {
-		fill_cipher(&x[0], cs, enc);
-	} else {
-		fill_auth(&x[0], cs, 0);
-	}
-	rs = rte_cryptodev_sym_session_create(ce->dev_id, x, ce->cd.sess_pool);
-	sl_wipe(x, sizeof(x));
-	return rs;
-}
-
-static struct cd_slot *take(struct cd_sess *cs, struct cd_slot *sl)
-{
-	sl->used = ++cs->clock;
-	sl->inflight++;
-	return sl;
-}
-
-/*
- * The slot holding the rte session for (op, AAD length): an existing one, a
- * free one, or the least recently used idle one rebuilt. NULL if none.
- */
-static struct cd_slot *get_slot(const struct cd_engine *ce, struct cd_sess *cs, uint8_t op,
-				uint16_t aad_len)
-{
-	struct cd_slot *sl = cs->slot, *lru = NULL;
-
-	for (int i = 0; i < SESS_SLOTS; i++) {
-		if (!sl[i].rs) {
-			lru = &sl[i];
-			break;
-		}
-		if (sl[i].op == op && sl[i].aad_len == aad_len)
-			return take(cs, &sl[i]);
-		if (!sl[i].inflight && (!lru || sl[i].used < lru->used))
-			lru = &sl[i];
-	}
-	if (!lru)
-		return NULL;
-	if (lru->rs)
-		rte_cryptodev_sym_session_free(cs->dev_id, lru->rs);
-	lru->rs = create_rs(ce, cs, op, aad_len);
-	lru->op = op;
-	lru->aad_len = aad_len;
-	lru->inflight = 0;
-	return lru->rs ? take(cs, lru) : NULL;
-}
-
 /* Returns a context to the free stack, releasing its hold on a session. */
 static void put_ctx(struct cd_engine *ce, struct cd_ctx *c)
 {
@@ -576,39 +299,6 @@ static void put_ctx(struct cd_engine *ce, struct cd_ctx *c)
 		c->slot = NULL;
 	}
 	ce->free_ctx[ce->n_free++] = c;
-}
-
-/*
- * Does the PMD refuse the auth(generate) -> cipher(decrypt) chain that lets
- * the engine compare tags itself? (crypto_aesni_mb does; crypto_openssl
- * accepts it.) Then VERIFY uses auth(verify) -> cipher(decrypt) and the PMD's
- * comparison. Probed once per engine with a throwaway key, PMD logs muted.
- */
-static int probe_pmd_verify(const struct cd_engine *ce)
-{
-	static pthread_mutex_t mute_lock = PTHREAD_MUTEX_INITIALIZER;
-	struct cd_sess probe;
-	uint32_t level;
-	void *rs;
-
-	if (!ctr_ok(ce->dev_id, 16) || !hmac_gen_len(ce->dev_id, SHA1_LEN, 10, 0))
-		return 0;
-	memset(&probe, 0, sizeof(probe));
-	probe.hdr.cipher = SL_CIPHER_AES_CTR;
-	probe.hdr.auth = SL_AUTH_HMAC_SHA1;
-	probe.hdr.key_len = 16;
-	probe.hdr.tag_len = 10;
-	probe.auth_key_len = SHA1_LEN;
-	probe.gen_len = hmac_gen_len(ce->dev_id, SHA1_LEN, 10, ce->swtag);
-	pthread_mutex_lock(&mute_lock); /* concurrent opens restore the right level */
-	level = rte_log_get_global_level();
-	rte_log_set_global_level(RTE_LOG_CRIT);
-	rs = create_rs(ce, &probe, SL_JOB_VERIFY, 0);
-	rte_log_set_global_level(level);
-	pthread_mutex_unlock(&mute_lock);
-	if (rs)
-		rte_cryptodev_sym_session_free(ce->dev_id, rs);
-	return rs == NULL;
 }
 
 /* ---- jobs --------------------------------------------------------------- */
@@ -756,7 +446,7 @@ static int prepare(const struct cd_engine *ce, struct cd_ctx *c)
 		c->flags = F_SW;
 		return 1;
 	}
-	sl = get_slot(ce, cs, j->op, cs->hdr.auth == SL_AUTH_AEAD ? j->aad_len : 0);
+	sl = sl_cd_get_slot(ce, cs, j->op, cs->hdr.auth == SL_AUTH_AEAD ? j->aad_len : 0);
 	if (!sl)
 		return -ENOMEM;
 	c->slot = sl;
@@ -919,9 +609,9 @@ const struct sl_engine_ops sl_engine_cryptodev_ops = {
 	.priv_size = sizeof(struct cd_engine),
 	.init = cd_init,
 	.fini = cd_fini,
-	.sess_size = cd_sess_size,
-	.sess_init = cd_sess_init,
-	.sess_clear = cd_sess_clear,
+	.sess_size = sl_cd_sess_size,
+	.sess_init = sl_cd_sess_init,
+	.sess_clear = sl_cd_sess_clear,
 	.enqueue_burst = cd_enqueue_burst,
 	.dequeue_burst = cd_dequeue_burst,
 	.selftest = sl_engine_selftest,
