@@ -171,30 +171,40 @@ static void srtp_protect_one(struct kat *k, const struct vec *v)
 	sl_srtp_stream_free(k->e, s);
 }
 
-/* §16.x.2 / .4: unprotect; then a flipped tag bit (derived case: the RFC
- * prints no failing packet) must fail with AUTH and must not disturb the
- * replay window, and a replay of the good packet must be refused. */
-static void srtp_unprotect_one(struct kat *k, const struct vec *v)
+/*
+ * §16.x.2 / .4 and §17.x: unprotect, preceded by a derived failing case (the
+ * RFC prints no failing packet): one flipped tag bit must fail with AUTH and
+ * must not disturb the replay window; a replay of the good packet must then
+ * be refused. The SRTP tag ends the packet; the SRTCP tag sits just before
+ * E||index.
+ */
+static void unprotect_one(struct kat *k, const struct vec *v, bool rtcp)
 {
-	struct sl_srtp_stream *s = stream(k, v, SL_SRTP_INBOUND, false);
+	int (*unprotect)(struct sl_engine *, struct sl_srtp_stream *, uint8_t *, size_t *) =
+		rtcp ? sl_srtcp_unprotect : sl_srtp_unprotect;
+	struct sl_srtp_stream *s = stream(k, v, SL_SRTP_INBOUND, rtcp);
 	struct pkt good, bad, exp;
 	int rc;
 
 	if (!s)
 		return;
 	load(&good, v->protected);
-	load(&exp, rtp_plain);
+	load(&exp, rtcp ? rtcp_plain : rtp_plain);
 	bad = good;
-	bad.b[bad.len - 1] ^= 0x01;
-	rc = sl_srtp_unprotect(k->e, s, bad.b, &bad.len);
+	if (rtcp)
+		bad.b[bad.len - 5] ^= 0x80;
+	else
+		bad.b[bad.len - 1] ^= 0x01;
+	rc = unprotect(k->e, s, bad.b, &bad.len);
 	kat_expect_rc(k, v->name, "tag bit flipped: unprotect fails with AUTH", rc,
 		      -SL_SRTP_ERR_AUTH);
-	rc = sl_srtp_unprotect(k->e, s, good.b, &good.len);
-	if (kat_expect_rc(k, v->name, "sl_srtp_unprotect returns 0", rc, 0))
-		kat_expect_bytes(k, v->name, "RTP packet (unprotect)", good.b, good.len,
-				 exp.b, exp.len);
+	rc = unprotect(k->e, s, good.b, &good.len);
+	if (kat_expect_rc(k, v->name, rtcp ? "sl_srtcp_unprotect returns 0" :
+			  "sl_srtp_unprotect returns 0", rc, 0))
+		kat_expect_bytes(k, v->name, rtcp ? "RTCP packet (unprotect)" :
+				 "RTP packet (unprotect)", good.b, good.len, exp.b, exp.len);
 	load(&good, v->protected);
-	rc = sl_srtp_unprotect(k->e, s, good.b, &good.len);
+	rc = unprotect(k->e, s, good.b, &good.len);
 	kat_expect_rc(k, v->name, "replayed packet refused", rc, -SL_SRTP_ERR_REPLAY);
 	sl_srtp_stream_free(k->e, s);
 }
@@ -288,32 +298,6 @@ out:
 	sl_srtp_stream_free(k->e, s);
 }
 
-static void srtcp_unprotect_one(struct kat *k, const struct vec *v)
-{
-	struct sl_srtp_stream *s = stream(k, v, SL_SRTP_INBOUND, true);
-	struct pkt good, bad, exp;
-	int rc;
-
-	if (!s)
-		return;
-	load(&good, v->protected);
-	load(&exp, rtcp_plain);
-	/* derived case: a flipped bit in the GCM tag (just before E||index) */
-	bad = good;
-	bad.b[bad.len - 5] ^= 0x80;
-	rc = sl_srtcp_unprotect(k->e, s, bad.b, &bad.len);
-	kat_expect_rc(k, v->name, "tag bit flipped: unprotect fails with AUTH", rc,
-		      -SL_SRTP_ERR_AUTH);
-	rc = sl_srtcp_unprotect(k->e, s, good.b, &good.len);
-	if (kat_expect_rc(k, v->name, "sl_srtcp_unprotect returns 0", rc, 0))
-		kat_expect_bytes(k, v->name, "RTCP packet (unprotect)", good.b, good.len,
-				 exp.b, exp.len);
-	load(&good, v->protected);
-	rc = sl_srtcp_unprotect(k->e, s, good.b, &good.len);
-	kat_expect_rc(k, v->name, "replayed packet refused", rc, -SL_SRTP_ERR_REPLAY);
-	sl_srtp_stream_free(k->e, s);
-}
-
 /*
  * The E flag must not let a packet skip decryption the policy requires
  * (RFC 3711 §3.4, RFC 7714 §9.3): the authentic §17.3/§17.4 packet (E=0)
@@ -404,7 +388,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		srtp_protect_one(&k, &srtp_vecs[i]);
-		srtp_unprotect_one(&k, &srtp_vecs[i]);
+		unprotect_one(&k, &srtp_vecs[i], false);
 	}
 	if (all)
 		srtp_bursts(&k, tag_only);
@@ -415,7 +399,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		srtcp_protect_one(&k, &srtcp_vecs[i]);
-		srtcp_unprotect_one(&k, &srtcp_vecs[i]);
+		unprotect_one(&k, &srtcp_vecs[i], true);
 		if (srtcp_vecs[i].tag_only)
 			srtcp_e_flag_policy(&k, &srtcp_vecs[i]);
 	}
