@@ -8,6 +8,10 @@ PACKAGES=(
   build-essential meson ninja-build pkg-config
   # crypto engines and data plane
   libdpdk-dev dpdk libipsec-mb-dev libssl-dev openssl
+  # dpdk-telemetry.py (telemetry client)
+  dpdk-dev
+  # virtual NIC rig: namespaces, veths, offload control, captures, packet crafting
+  iproute2 ethtool tcpdump python3-scapy
   # SRTP oracle and baseline, capture I/O
   libsrtp2-dev libpcap-dev
   # tests

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds Shieldlock three ways and runs every test suite
 # except 'perf':
-#   build/        release build, -Dwerror=true: suites unit, kat, interop
+#   build/        release build, -Dwerror=true: suites unit, kat, interop, rig (root)
 #   build-asan/   -Db_sanitize=address,undefined: suites unit, kat
 #   build-fuzz/   clang-14 libFuzzer harnesses: suite fuzz (short bounded runs)
 # Ends with one line "tests: N passed, N failed[, N skipped]" and exits
@@ -36,7 +36,7 @@ suites() { # dir, suites...
 }
 
 configure build -Dwerror=true -Dbuildtype=release
-suites build unit kat interop
+suites build unit kat interop rig
 
 configure build-asan -Dwerror=true -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
