@@ -211,4 +211,8 @@ unsigned bench_targets(const struct bench_results *rs, struct bench_target *t, u
 /* svg.c */
 int bench_write_svgs(const struct bench_cfg *cfg, const struct bench_results *rs);
 
+/* shieldlock-bench dp (bench_dp.c): zero-loss srtp-rekey throughput of
+ * shieldlock-dp driven by shieldlock-gen over net_memif. argv[0] = "dp". */
+int bench_dp_main(int argc, char **argv);
+
 #endif

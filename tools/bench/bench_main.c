@@ -20,6 +20,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: shieldlock-bench srtp [options]\n"
+		"       shieldlock-bench dp [options]   (data plane; see shieldlock-bench dp --help)\n"
 		"  --suites LIST      SDES suite names, comma separated, or 'all' (default all)\n"
 		"  --payloads LIST    payload bytes after the 12-byte RTP header (default 20,160,1200)\n"
 		"  --streams LIST     stream counts (default 1,10000,100000)\n"
@@ -275,6 +276,8 @@ int main(int argc, char **argv)
 	char svgdir[1100];
 	int o;
 
+	if (argc >= 2 && strcmp(argv[1], "dp") == 0)
+		return bench_dp_main(argc - 1, argv + 1);
 	defaults(&cfg);
 	save_cmdline(&cfg, argc, argv);
 	if (argc < 2 || strcmp(argv[1], "srtp") != 0) {
