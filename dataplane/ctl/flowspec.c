@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine.h"
 #include "flowspec.h"
@@ -185,8 +186,15 @@ static int read_crypto_file(const char *tok, const char *path, char *out, size_t
 	FILE *f = fopen(path, "re");
 	int rc = -1;
 
+	struct stat sb;
+
 	if (!f)
 		return fail(msg, msglen, "%s: cannot open key file '%s': %s", tok, path, strerror(errno));
+	/* A device or pipe (/dev/zero, /dev/stdin) could make us read forever. */
+	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		return fail(msg, msglen, "%s: key file '%s' is not a regular file", tok, path);
+	}
 	setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
 	while (fgets(out, (int)cap, f)) {
 		size_t n = strlen(out);

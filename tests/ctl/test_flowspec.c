@@ -272,6 +272,10 @@ START_TEST(crypto_file)
 	ck_assert_int_eq(parse_line("in-port 0 src 10.0.0.2:4000 dst 10.0.0.1:20000 action srtp-protect "
 				    "out-port 1 out-crypto @"), -1);
 	ck_assert_str_eq(msg, "out-crypto: '@' must be followed by a file name (@FILE)");
+	/* A device would be read forever: refused. */
+	ck_assert_int_eq(parse_line("in-port 0 src 10.0.0.2:4000 dst 10.0.0.1:20000 action srtp-protect "
+				    "out-port 1 out-crypto @/dev/zero"), -1);
+	ck_assert_str_eq(msg, "out-crypto: key file '/dev/zero' is not a regular file");
 }
 END_TEST
 
