@@ -53,6 +53,7 @@ struct dp_cell {
 	bool gen_bound;              /* the generator could not offer more */
 	unsigned gen_lcores;
 	uint64_t next_packet;        /* per stream: the next trial continues here */
+	unsigned dp_restarts;        /* data plane found dead before a trial */
 	char verified[160];
 	char note[128];
 };
@@ -343,6 +344,30 @@ struct trial {
 	char verified[160];
 };
 
+static int setup_calls(struct dp_bench *b, const char *engine, unsigned calls);
+
+/*
+ * The data plane can die when a memif client disconnects (DPDK 22.11's
+ * memif PMD unmaps its regions under a polling worker: docs/dataplane.md).
+ * Before a trial, a dead one is restarted and its flows programmed again;
+ * the cell's note says how often that happened.
+ */
+static int dp_alive(struct dp_bench *b, struct dp_cell *c)
+{
+	int st = 0;
+
+	if (b->dp_pid > 0 && waitpid(b->dp_pid, &st, WNOHANG) != b->dp_pid)
+		return 0;
+	b->dp_pid = 0;
+	c->dp_restarts++;
+	fprintf(stderr, "shieldlock-bench dp: the data plane died (%s); restarting it\n",
+		WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "exited");
+	if (dp_start(b, c->engine, c->calls) < 0 || setup_calls(b, c->engine, c->calls) < 0)
+		return -1;
+	c->next_packet = 0;
+	return 0;
+}
+
 static struct trial run_trial(struct dp_bench *b, struct dp_cell *c, double pps)
 {
 	char rate[32], dur[32], warm[32], cool[32], vs[16], json[PATH_MAX], log[PATH_MAX];
@@ -358,6 +383,8 @@ static struct trial run_trial(struct dp_bench *b, struct dp_cell *c, double pps)
 	snprintf(cool, sizeof(cool), "%g", b->cooldown_s);
 	snprintf(vs, sizeof(vs), "%u", b->verify_sample);
 	snprintf(json, sizeof(json), "/tmp/sl-bench-dp-%d.json", (int)getpid());
+	if (dp_alive(b, c) < 0)
+		return t;
 	log_path(b, log, sizeof(log), "gen", c->engine, c->calls, c->trials + 1);
 	char calls[16];
 	snprintf(calls, sizeof(calls), "%u", c->calls);
@@ -448,6 +475,12 @@ static void search(struct dp_bench *b, struct dp_cell *c)
 	}
 	if (c->gen_bound)
 		snprintf(c->note, sizeof(c->note), "generator-bound above %.2f Mpps", hi / 1e6);
+	if (c->dp_restarts) {
+		size_t n = strlen(c->note);
+
+		snprintf(c->note + n, sizeof(c->note) - n, "%sdata plane restarted %u time(s) "
+			 "(memif disconnect crash)", n ? "; " : "", c->dp_restarts);
+	}
 }
 
 static int setup_calls(struct dp_bench *b, const char *engine, unsigned calls)
