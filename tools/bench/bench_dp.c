@@ -175,7 +175,7 @@ static void dp_stop(struct dp_bench *b)
 
 static int dp_start(struct dp_bench *b, const char *engine, unsigned calls)
 {
-	char mem[16], v0[256], v1[256], log[PATH_MAX], flows[16];
+	char mem[16], v0[256], v1[256], log[PATH_MAX], flows[16], eng[96];
 	char *argv[MAX_ARGS];
 	int n = 0;
 	struct stat sb;
@@ -183,6 +183,15 @@ static int dp_start(struct dp_bench *b, const char *engine, unsigned calls)
 	for (int i = 0; i < 3; i++)
 		unlink(b->sock[i]);
 	snprintf(mem, sizeof(mem), "%u", b->dp_mem);
+	/*
+	 * A cryptodev session per stream: size the device's session pool for
+	 * both legs of every call (hw/engine_cryptodev.c, sessions=); the
+	 * default 8,192 would leave most of 10,000 calls without one.
+	 */
+	if (strcmp(engine, "cryptodev") == 0)
+		snprintf(eng, sizeof(eng), "cryptodev:crypto_aesni_mb,sessions=%u", 2 * calls + 1024);
+	else
+		snprintf(eng, sizeof(eng), "%s", engine);
 	snprintf(flows, sizeof(flows), "%u", calls < 1024 ? 1024 : calls * 2);
 	snprintf(v0, sizeof(v0), "net_memif0,role=server,socket=%s,socket-abstract=no,id=0,rsize=14",
 		 b->sock[0]);
@@ -193,7 +202,7 @@ static int dp_start(struct dp_bench *b, const char *engine, unsigned calls)
 		b->huge ? "--in-memory" : "--no-huge", "-m", mem,
 		"--file-prefix", b->prefix[0], "--no-shconf", "--no-telemetry", "--log-level=*:error",
 		"--vdev", v0, "--vdev", v1, "--", "--ctl-socket", b->sock[2],
-		"--engine", (char *)engine, "--workers", (char *)b->worker,
+		"--engine", eng, "--workers", (char *)b->worker,
 		"--flows-max", flows, "--quiet", NULL,
 	};
 	for (; args[n]; n++)
