@@ -40,6 +40,14 @@ const char *sl_flowspec_action_name(unsigned action);
 /* Human-readable (multi-line) and JSON (one object) renderings of a flow. */
 void sl_flowspec_print_info(FILE *f, const struct sl_dp_flow_info *fi);
 void sl_flowspec_print_info_json(FILE *f, const struct sl_dp_flow_info *fi);
+/*
+ * The data plane's counters as one JSON object (global, "ports", "workers"),
+ * shared by `shieldlockctl --json dp stats` and `shieldlock-dp --stats-json`.
+ * worker_lcore (may be NULL) adds each worker's lcore. The object is left
+ * open so the caller can add members: print ",\"key\":..." then "}".
+ */
+void sl_dp_stats_print_json_open(FILE *f, const struct sl_dp_stats *s,
+				 const uint32_t *worker_lcore);
 /* Writes "1.2.3.4:5" or "[2001:db8::1]:5" into buf. */
 const char *sl_flowspec_addr_str(uint8_t ipver, const uint8_t *addr, uint16_t port,
 				 char *buf, size_t len);

@@ -10,6 +10,7 @@
  * everything freed.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -202,23 +203,6 @@ static void print_summary(const struct dp *dp, const struct sl_dp_stats *s)
 	       s->malformed, s->engine_err, s->latch_events, latch_drops(dp));
 }
 
-static void json_port(FILE *f, const struct sl_dp_port_counters *c)
-{
-	fprintf(f, "{\"rx_pkts\":%lu,\"rx_bytes\":%lu,\"tx_pkts\":%lu,\"tx_bytes\":%lu,"
-		"\"rx_missed\":%lu,\"rx_nombuf\":%lu,\"tx_drop\":%lu,\"no_flow\":%lu,"
-		"\"not_udp\":%lu,\"malformed\":%lu}", c->rx_pkts, c->rx_bytes, c->tx_pkts,
-		c->tx_bytes, c->rx_missed, c->rx_nombuf, c->tx_drop, c->no_flow, c->not_udp,
-		c->malformed);
-}
-
-static void json_worker(FILE *f, unsigned lcore, const struct sl_dp_worker_counters *w)
-{
-	fprintf(f, "{\"lcore\":%u,\"rx_pkts\":%lu,\"handoff_out\":%lu,\"handoff_in\":%lu,"
-		"\"handoff_drop\":%lu,\"processed\":%lu,\"busy_cycles\":%lu,\"idle_polls\":%lu}",
-		lcore, w->rx_pkts, w->handoff_out, w->handoff_in, w->handoff_drop, w->processed,
-		w->busy_cycles, w->idle_polls);
-}
-
 /* Every flow with its counters (sl_flowspec_print_info_json). */
 static void json_flows(FILE *f, struct dp_flowtab *ft)
 {
@@ -243,6 +227,7 @@ static void json_flows(FILE *f, struct dp_flowtab *ft)
 
 static int write_json(const struct dp *dp, const struct sl_dp_stats *s, const char *file)
 {
+	uint32_t lcore[SL_DP_MAX_WORKERS] = { 0 };
 	FILE *f = fopen(file, "w");
 
 	if (!f) {
@@ -250,22 +235,11 @@ static int write_json(const struct dp *dp, const struct sl_dp_stats *s, const ch
 			strerror(errno));
 		return -1;
 	}
-	fprintf(f, "{\"uptime_ns\":%lu,\"flows\":%lu,\"flows_capacity\":%lu,"
-		"\"no_flow_drop\":%lu,\"no_flow_punt\":%lu,\"punt_drop\":%lu,\"engine_err\":%lu,"
-		"\"auth_fail\":%lu,\"replay\":%lu,\"malformed\":%lu,\"latch_events\":%lu,\"latch_drop\":%lu,\n"
-		"\"ports\":[", s->uptime_ns, s->flows, s->flows_capacity, s->no_flow_drop,
-		s->no_flow_punt, s->punt_drop, s->engine_err, s->auth_fail, s->replay,
-		s->malformed, s->latch_events, latch_drops(dp));
-	for (unsigned p = 0; p < s->nports; p++) {
-		fputs(p ? ",\n  " : "\n  ", f);
-		json_port(f, &s->port[p]);
-	}
-	fputs("],\n\"workers\":[", f);
-	for (unsigned i = 0; i < s->nworkers; i++) {
-		fputs(i ? ",\n  " : "\n  ", f);
-		json_worker(f, dp->worker[i] ? dp->worker[i]->lcore : 0, &s->worker[i]);
-	}
-	fputs("],\n\"flow_list\":", f);
+	for (unsigned i = 0; i < s->nworkers && i < SL_DP_MAX_WORKERS; i++)
+		lcore[i] = dp->worker[i] ? dp->worker[i]->lcore : 0;
+	sl_dp_stats_print_json_open(f, s, lcore);
+	fprintf(f, ",\"latch_drop\":%" PRIu64, latch_drops(dp));
+	fputs(",\n\"flow_list\":", f);
 	json_flows(f, dp->ft);
 	fputs("}\n", f);
 	if (fclose(f) != 0) {

@@ -311,17 +311,24 @@ static void add_protect(struct wctx *x, struct item *it, uint32_t len)
 	group_add(it->rtcp ? &x->out_rtcp : &x->out_rtp, it, f->out, len);
 }
 
+/* A failed SRTP/SRTCP packet is counted and freed: false. */
+static bool srtp_ok(struct wctx *x, const struct sl_srtp_pkt *sp, struct item *it)
+{
+	if (sp->status == 0)
+		return true;
+	count_srtp_err(x->w, it->f->st, sp->status);
+	rte_pktmbuf_free(it->m);
+	return false;
+}
+
 static void finish_unprotect(struct wctx *x, struct group *g)
 {
 	for (uint16_t i = 0; i < g->n; i++) {
 		struct sl_srtp_pkt *sp = &g->sp[i];
 		struct item *it = g->it[i];
 
-		if (sp->status != 0) {
-			count_srtp_err(x->w, it->f->st, sp->status);
-			rte_pktmbuf_free(it->m);
+		if (!srtp_ok(x, sp, it))
 			continue;
-		}
 		if (!latch(x, it, sp->data, sp->len)) {
 			drop_other(it);
 			continue;
@@ -341,12 +348,8 @@ static void finish_protect(struct wctx *x, struct group *g)
 		struct item *it = g->it[i];
 
 		/* Fail closed: only a packet the engine protected leaves. */
-		if (sp->status != 0) {
-			count_srtp_err(x->w, it->f->st, sp->status);
-			rte_pktmbuf_free(it->m);
-			continue;
-		}
-		tx_item(x, it, sp->len);
+		if (srtp_ok(x, sp, it))
+			tx_item(x, it, sp->len);
 	}
 	g->n = 0;
 }

@@ -52,33 +52,8 @@ static void stats_text(const struct sl_dp_stats *s)
 
 static void stats_json(const struct sl_dp_stats *s)
 {
-	printf("{\"uptime_ns\":%" PRIu64 ",\"flows\":%" PRIu64 ",\"flows_capacity\":%" PRIu64
-	       ",\"no_flow_drop\":%" PRIu64 ",\"no_flow_punt\":%" PRIu64 ",\"punt_drop\":%" PRIu64
-	       ",\"engine_err\":%" PRIu64 ",\"auth_fail\":%" PRIu64 ",\"replay\":%" PRIu64
-	       ",\"malformed\":%" PRIu64 ",\"latch_events\":%" PRIu64 ",\"ports\":[",
-	       s->uptime_ns, s->flows, s->flows_capacity, s->no_flow_drop, s->no_flow_punt,
-	       s->punt_drop, s->engine_err, s->auth_fail, s->replay, s->malformed, s->latch_events);
-	for (uint32_t i = 0; i < s->nports && i < SL_DP_MAX_PORTS; i++) {
-		const struct sl_dp_port_counters *p = &s->port[i];
-
-		printf("%s{\"port\":%u,\"rx_pkts\":%" PRIu64 ",\"rx_bytes\":%" PRIu64 ",\"tx_pkts\":%" PRIu64
-		       ",\"tx_bytes\":%" PRIu64 ",\"rx_missed\":%" PRIu64 ",\"rx_nombuf\":%" PRIu64
-		       ",\"tx_drop\":%" PRIu64 ",\"no_flow\":%" PRIu64 ",\"not_udp\":%" PRIu64
-		       ",\"malformed\":%" PRIu64 "}", i ? "," : "", i, p->rx_pkts, p->rx_bytes,
-		       p->tx_pkts, p->tx_bytes, p->rx_missed, p->rx_nombuf, p->tx_drop, p->no_flow,
-		       p->not_udp, p->malformed);
-	}
-	printf("],\"workers\":[");
-	for (uint32_t i = 0; i < s->nworkers && i < SL_DP_MAX_WORKERS; i++) {
-		const struct sl_dp_worker_counters *w = &s->worker[i];
-
-		printf("%s{\"worker\":%u,\"rx_pkts\":%" PRIu64 ",\"processed\":%" PRIu64
-		       ",\"handoff_out\":%" PRIu64 ",\"handoff_in\":%" PRIu64 ",\"handoff_drop\":%" PRIu64
-		       ",\"busy_cycles\":%" PRIu64 ",\"idle_polls\":%" PRIu64 "}", i ? "," : "", i,
-		       w->rx_pkts, w->processed, w->handoff_out, w->handoff_in, w->handoff_drop,
-		       w->busy_cycles, w->idle_polls);
-	}
-	printf("]}\n");
+	sl_dp_stats_print_json_open(stdout, s, NULL);
+	printf("}\n");
 }
 
 int ctl_dp_stats(const struct ctl_opts *o, int argc, char **argv)
