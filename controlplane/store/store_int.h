@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internals shared by the store's source files (and its unit tests): the
+ * handle, SQLite helpers, input validation and the credential sealing.
+ * Not part of the store's interface (store.h).
+ */
+#ifndef SL_STORE_INT_H
+#define SL_STORE_INT_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define ST_KEY_LEN	32	/* AES-256 */
+#define ST_NONCE_LEN	12	/* GCM IV, NIST SP 800-38D §8.2.2 (random) */
+#define ST_TAG_LEN	16
+#define ST_REALM_MAX	128	/* incl. NUL, as struct sl_cred */
+#define ST_TRUNK_USER_MAX 128	/* incl. NUL, as struct sl_trunk_cred */
+#define ST_PASSWORD_MAX	1024	/* bytes, excluding NUL */
+
+struct sl_store {
+	sqlite3 *db;
+	uint8_t key[ST_KEY_LEN];	/* credential key derived from the master key */
+	char warning[320];		/* last open-time warning, "" if none */
+};
+
+/* ---- errors ---- */
+void st_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Maps a SQLite result to -errno and writes "<what>: <sqlite message>". */
+int st_sqlerr(struct sl_store *st, int rc, const char *what, char *err, size_t errlen);
+
+/* ---- statements and transactions ---- */
+int st_prepare(struct sl_store *st, const char *sql, sqlite3_stmt **out,
+	       char *err, size_t errlen);
+int st_begin(struct sl_store *st, char *err, size_t errlen);	/* BEGIN IMMEDIATE */
+int st_commit(struct sl_store *st, char *err, size_t errlen);
+void st_rollback(struct sl_store *st);
+int st_bind_text(sqlite3_stmt *s, int idx, const char *text);
+/* Copies a text column into dst (always terminated, truncated to fit). */
+void st_col_text(char *dst, size_t dstlen, sqlite3_stmt *s, int col);
+/* Runs a one-key "SELECT 1 FROM ... WHERE x = ?1" query: 1 found, 0 not, <0 error. */
+int st_exists(struct sl_store *st, const char *sql, const char *key,
+	      char *err, size_t errlen);
+/* Runs a statement that takes one text key and returns no rows; *changes
+ * gets sqlite3_changes() (may be NULL). */
+int st_exec1(struct sl_store *st, const char *sql, const char *key, int *changes,
+	     const char *what, char *err, size_t errlen);
+
+/* ---- validation (messages name the field and the value) ---- */
+/* Copies n bytes of s for an error message, '?' for anything not printable ASCII. */
+void st_printable(char *dst, size_t dstlen, const char *s, size_t n);
+/* [A-Za-z0-9._+-]{1,cap-1}, terminated within cap bytes. */
+int st_check_name(const char *field, const char *s, size_t cap, char *err, size_t errlen);
+/* Printable text (no ASCII control characters, UTF-8 bytes allowed), length
+ * in [min, cap-1], terminated within cap bytes. */
+int st_check_text(const char *field, const char *s, size_t cap, size_t min,
+		  char *err, size_t errlen);
+/* Like st_check_text but also refuses '"' and '\\' (values that end up in a
+ * SIP quoted-string, RFC 3261 §25.1): realms and digest user names. */
+int st_check_quotable(const char *field, const char *s, size_t cap, char *err, size_t errlen);
+int st_check_transport(const char *field, const char *s, size_t cap, char *err, size_t errlen);
+int st_check_password(const char *password, char *err, size_t errlen);
+
+/* ---- credential sealing (store_crypt.c) ---- */
+int st_derive_key(const uint8_t master[SL_STORE_MASTER_KEY_LEN], uint8_t out[ST_KEY_LEN]);
+/* AAD builders: return the length or 0 if it does not fit. */
+size_t st_aad_user(uint8_t *buf, size_t cap, const char *user, const char *realm, int alg);
+size_t st_aad_trunk(uint8_t *buf, size_t cap, const char *trunk, const char *realm,
+		    const char *username, int alg);
+/* AES-256-GCM with a fresh random nonce. ct gets ptlen bytes. */
+int st_seal(const uint8_t key[ST_KEY_LEN], const uint8_t *aad, size_t aadlen,
+	    const uint8_t *pt, size_t ptlen, uint8_t nonce[ST_NONCE_LEN],
+	    uint8_t *ct, uint8_t tag[ST_TAG_LEN]);
+/* 0 or -EIO (authentication failure or crypto error); pt gets ctlen bytes. */
+int st_unseal(const uint8_t key[ST_KEY_LEN], const uint8_t *aad, size_t aadlen,
+	      const uint8_t nonce[ST_NONCE_LEN], const uint8_t *ct, size_t ctlen,
+	      const uint8_t tag[ST_TAG_LEN], uint8_t *pt);
+
+/* ---- schema (store_schema.c) ---- */
+int st_user_version(struct sl_store *st, int *v, char *err, size_t errlen);
+/* Migrates to target (<= latest); refuses a store newer than this build. */
+int st_migrate(struct sl_store *st, int target, char *err, size_t errlen);
+
+/* Opens like sl_store_open but migrates only up to target_version (tests of
+ * the migration path build an old store with it). */
+int sl_store_open_version(const char *path, const uint8_t master_key[SL_STORE_MASTER_KEY_LEN],
+			  int target_version, struct sl_store **out, char *err, size_t errlen);
+
+#endif
