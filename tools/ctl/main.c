@@ -2,7 +2,7 @@
 /*
  * shieldlockctl: the administration CLI (docs/shieldlockctl.md).
  *
- *   shieldlockctl [--socket PATH] [--json] COMMAND ...
+ *   shieldlockctl [--socket PATH] [--daemon-socket PATH] [--json] COMMAND ...
  *
  * Commands live in one table so later groups (cert, capf, ctl, user, ...)
  * are one line each. Global options may appear anywhere before a "--".
@@ -22,6 +22,13 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "user", "SIP users and their passwords (shieldlockd)", ctl_daemon_main, NULL },
+	{ "device", "phones: line user, security profile, certificate identity", ctl_daemon_main, NULL },
+	{ "profile", "security profiles: non-secure, authenticated, encrypted", ctl_daemon_main, NULL },
+	{ "trunk", "SIP trunks and the credentials used towards them", ctl_daemon_main, NULL },
+	{ "registrations", "current registrations", ctl_daemon_main, NULL },
+	{ "calls", "calls with legs, SRTP suites, security status, counters", ctl_daemon_main, NULL },
+	{ "cert", "the node certificate and its fingerprints", ctl_daemon_main, NULL },
 	{ "dp", "the data plane: flows, counters, status, events", ctl_dp_main, ctl_dp_usage },
 };
 
@@ -52,24 +59,27 @@ struct sl_dp_client *ctl_dp_connect(const struct ctl_opts *o)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: shieldlockctl [--socket PATH] [--json] COMMAND [ARGS...]\n"
+"usage: shieldlockctl [--socket PATH] [--daemon-socket PATH] [--json] COMMAND [ARGS...]\n"
 "\n"
 "Administers a Shieldlock appliance.\n"
 "\n"
 "Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f,
 "\n"
 "Options (anywhere on the line):\n"
-"  --socket PATH  data plane control socket (default $SHIELDLOCK_DP_SOCKET,\n"
-"                 else " CTL_DEFAULT_DP_SOCKET ")\n"
-"  --json         machine-readable JSON on stdout\n"
-"  -h, --help     this help; 'shieldlockctl COMMAND --help' for a command\n"
-"  --version      print the version\n"
+"  --socket PATH         data plane control socket (default $SHIELDLOCK_DP_SOCKET,\n"
+"                        else " CTL_DEFAULT_DP_SOCKET ")\n"
+"  --daemon-socket PATH  shieldlockd's admin socket (default $SHIELDLOCK_SOCKET,\n"
+"                        else " CTL_DEFAULT_DAEMON_SOCKET ")\n"
+"  --json                machine-readable JSON on stdout\n"
+"  -h, --help            this help; 'shieldlockctl COMMAND --help' for a command\n"
+"  --version             print the version\n"
 "\n"
-"Exit status: 0 success, 1 the request failed (refused by the data plane or\n"
-"the data plane is unreachable), 2 usage error (nothing was sent).\n");
+"Exit status: 0 success, 1 the request failed (refused by the data plane, or\n"
+"the data plane or shieldlockd is unreachable), 2 usage error or invalid value\n"
+"(nothing was sent or changed), 3 not found, 4 already exists, 5 in use.\n");
 }
 
 /*
@@ -97,6 +107,12 @@ static int take_globals(int argc, char **argv, struct ctl_opts *o, int *help, in
 			o->dp_socket = argv[i];
 		} else if (!strncmp(a, "--socket=", 9)) {
 			o->dp_socket = a + 9;
+		} else if (!strcmp(a, "--daemon-socket")) {
+			if (++i >= argc)
+				return ctl_err(-1, "--daemon-socket needs a PATH");
+			o->daemon_socket = argv[i];
+		} else if (!strncmp(a, "--daemon-socket=", 16)) {
+			o->daemon_socket = a + 16;
 		} else if (n == 1 && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
 			*help = 1;
 		} else if (n == 1 && !strcmp(a, "--version")) {
@@ -113,11 +129,14 @@ static int take_globals(int argc, char **argv, struct ctl_opts *o, int *help, in
 
 int main(int argc, char **argv)
 {
-	struct ctl_opts o = { .dp_socket = getenv("SHIELDLOCK_DP_SOCKET") };
+	struct ctl_opts o = { .dp_socket = getenv("SHIELDLOCK_DP_SOCKET"),
+			      .daemon_socket = getenv("SHIELDLOCK_SOCKET") };
 	int help = 0, version = 0;
 
 	if (!o.dp_socket || !*o.dp_socket)
 		o.dp_socket = CTL_DEFAULT_DP_SOCKET;
+	if (!o.daemon_socket || !*o.daemon_socket)
+		o.daemon_socket = CTL_DEFAULT_DAEMON_SOCKET;
 	argc = take_globals(argc, argv, &o, &help, &version);
 	if (argc < 0)
 		return CTL_EXIT_USAGE;
@@ -132,6 +151,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(&o, argc - 1, argv + 1);
-	return ctl_err(CTL_EXIT_USAGE, "unknown command '%s' (commands: dp; see shieldlockctl --help)",
+	return ctl_err(CTL_EXIT_USAGE, "unknown command '%s' (commands: user, device, profile, trunk, "
+		       "registrations, calls, cert, dp; see shieldlockctl --help)",
 		       argv[1]);
 }
