@@ -14,6 +14,11 @@ PACKAGES=(
   iproute2 ethtool tcpdump python3-scapy
   # SRTP oracle and baseline, capture I/O
   libsrtp2-dev libpcap-dev
+  # control plane: event loop with OpenSSL bufferevents, the store
+  libevent-dev libsqlite3-dev sqlite3
+  # SIP interop peers and tools: baresip (TLS + SDES-SRTP phones), SIPp (load),
+  # stunnel4 (TLS for SIPp), sox (test tones), tshark (SIP-over-TLS decoding)
+  baresip-core sip-tester stunnel4 sox tshark
   # tests
   check clang-14 libclang-rt-14-dev llvm-14 python3
   # benchmarks

@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * shieldlockd: the control plane's privileged parent (ARCHITECTURE.md §4).
+ *
+ *   parent  reads the configuration, owns the master key and the SQLite
+ *           store, serves the admin socket, pushes directory snapshots to
+ *           the sip child and writes what it reports (registrations, calls)
+ *           to the store; handles SIGHUP (reload) and SIGTERM.
+ *   ca      holds the CA key; issues the node certificate (controlplane/ca).
+ *   sip     parses network input: transports, transactions, registrar,
+ *           B2BUA, key manager, data-plane flows (sip_main.c). Forked before
+ *           the parent loads any key, so its memory never held one.
+ *
+ * The processes talk over SOCK_SEQPACKET socketpairs with the framed
+ * messages of controlplane/common/cpmsg.h; an unexpected type is fatal.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <openssl/crypto.h>
+
+#include "admin.h"
+#include "ca.h"
+#include "conf.h"
+#include "cpmsg.h"
+#include "log.h"
+#include "sipd.h"
+#include "store.h"
+
+#define DEFAULT_CONF "/etc/shieldlock/shieldlockd.conf"
+
+struct parent {
+	struct event_base *base;
+	struct sl_conf conf;
+	struct sl_store *store;
+	struct sl_admin *admin;
+	struct sl_admin_ctx actx;
+	int sip_fd, ca_fd;
+	pid_t sip_pid, ca_pid;
+	struct event *sip_ev, *ev_hup, *ev_term, *ev_int, *ev_chld;
+	bool stopping;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: shieldlockd [--config FILE] [--check-config] [--version] [--help]\n"
+		"\n"
+		"The Shieldlock control plane: SIP over TLS/TCP/UDP with digest\n"
+		"authentication, a registrar, a B2BUA with SDES-SRTP key management, and\n"
+		"media anchored on shieldlock-dp. Runs in the foreground (systemd Type=notify\n"
+		"is not used; Type=simple). See docs/shieldlockd.md.\n"
+		"\n"
+		"  -c, --config FILE   configuration file (default " DEFAULT_CONF ")\n"
+		"  -t, --check-config  check the configuration and exit (0 = good)\n"
+		"  -V, --version       print the version and exit\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Signals: SIGHUP reloads the configuration and the TLS certificate without\n"
+		"dropping registrations or calls; SIGTERM/SIGINT stop the daemon.\n");
+}
+
+/* ---- directory snapshot to the sip child ---- */
+
+static int push_user(const struct sl_user *u, void *arg)
+{
+	struct parent *p = arg;
+	return sl_cp_send(p->sip_fd, SL_CP_SIP_USER, u, sizeof(*u));
+}
+
+static int push_cred(const struct sl_cred *c, void *arg)
+{
+	struct parent *p = arg;
+	return sl_cp_send(p->sip_fd, SL_CP_SIP_CRED, c, sizeof(*c));
+}
+
+static int push_device(const struct sl_device *d, void *arg)
+{
+	struct parent *p = arg;
+	struct sl_cp_device cd;
+	struct sl_profile pr;
+	char err[256];
+	memset(&cd, 0, sizeof(cd));
+	snprintf(cd.name, sizeof(cd.name), "%s", d->name);
+	snprintf(cd.user, sizeof(cd.user), "%s", d->user);
+	snprintf(cd.cert_identity, sizeof(cd.cert_identity), "%s", d->cert_identity);
+	if (sl_store_profile_get(p->store, d->profile, &pr, err, sizeof(err)) < 0) {
+		log_err("device %s: %s; treating it as encrypted (fail closed)", d->name, err);
+		cd.mode = SL_SEC_ENCRYPTED;
+	} else {
+		cd.mode = pr.mode;
+	}
+	return sl_cp_send(p->sip_fd, SL_CP_SIP_DEVICE, &cd, sizeof(cd));
+}
+
+static int push_trunk(const struct sl_trunk *t, void *arg)
+{
+	struct parent *p = arg;
+	return sl_cp_send(p->sip_fd, SL_CP_SIP_TRUNK, t, sizeof(*t));
+}
+
+static int push_trunk_cred(const struct sl_trunk_cred *c, void *arg)
+{
+	struct parent *p = arg;
+	return sl_cp_send(p->sip_fd, SL_CP_SIP_TRUNK_CRED, c, sizeof(*c));
+}
+
+static void push_dir(void *arg)
+{
+	struct parent *p = arg;
+	char err[256];
+	int rc = sl_cp_send(p->sip_fd, SL_CP_SIP_DIR_BEGIN, NULL, 0);
+	if (!rc)
+		rc = sl_store_user_list(p->store, push_user, p, err, sizeof(err));
+	if (!rc)
+		rc = sl_store_cred_walk(p->store, push_cred, p, err, sizeof(err));
+	if (!rc)
+		rc = sl_store_device_list(p->store, push_device, p, err, sizeof(err));
+	if (!rc)
+		rc = sl_store_trunk_list(p->store, push_trunk, p, err, sizeof(err));
+	if (!rc)
+		rc = sl_store_trunk_cred_walk(p->store, push_trunk_cred, p, err, sizeof(err));
+	if (rc) {
+		/* fail closed: the child keeps its previous snapshot */
+		log_err("directory not pushed to the sip process: %s",
+			rc == -EIO ? err : strerror(-rc));
+		return;
+	}
+	if (sl_cp_send(p->sip_fd, SL_CP_SIP_DIR_END, NULL, 0) < 0)
+		log_err("directory end not sent to the sip process");
+}
+
+/* ---- messages from the sip child ---- */
+
+static void on_sip(evutil_socket_t fd, short what, void *arg)
+{
+	struct parent *p = arg;
+	static uint8_t buf[SL_CP_MAX_BODY];
+	unsigned type;
+	size_t len;
+	char err[256];
+	(void)what;
+	int rc = sl_cp_recv(fd, &type, buf, sizeof(buf), &len);
+	if (rc == 0) {
+		if (!p->stopping)
+			log_err("the sip process closed its channel");
+		event_del(p->sip_ev);
+		event_base_loopbreak(p->base);
+		return;
+	}
+	if (rc < 0)
+		sl_fatal("bad message from the sip process (%s): stopping", strerror(-rc));
+	switch (type) {
+	case SL_CP_SIP_READY:
+		log_notice("sip process ready");
+		break;
+	case SL_CP_REG_PUT:
+		if (sl_store_reg_put(p->store, (const struct sl_registration *)buf, err, sizeof(err)) < 0)
+			log_warn("store: %s", err);
+		break;
+	case SL_CP_REG_DEL: {
+		const struct sl_registration *r = (const void *)buf;
+		if (sl_store_reg_del(p->store, r->user, r->contact, err, sizeof(err)) < 0)
+			log_debug("store: %s", err);
+		break;
+	}
+	case SL_CP_CALL_PUT:
+		if (sl_store_call_put(p->store, (const struct sl_call *)buf, err, sizeof(err)) < 0)
+			log_warn("store: %s", err);
+		break;
+	default:
+		sl_fatal("unexpected message %s (%u) from the sip process: stopping",
+			 sl_cp_type_name(type), type);
+	}
+}
+
+/* ---- signals ---- */
+
+static void on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct parent *p = arg;
+	char err[512];
+	(void)sig;
+	(void)what;
+	struct sl_conf *nc = malloc(sizeof(*nc));
+	if (!nc)
+		return;
+	log_notice("SIGHUP: reloading %s", p->conf.file);
+	if (sl_conf_load(p->conf.file, nc, err, sizeof(err)) < 0) {
+		log_err("reload refused, keeping the running configuration: %s", err);
+		free(nc);
+		return;
+	}
+	if (strcmp(nc->store_path, p->conf.store_path) || strcmp(nc->admin_socket, p->conf.admin_socket))
+		log_warn("reload: store path and admin socket changes need a restart");
+	snprintf(nc->store_path, sizeof(nc->store_path), "%s", p->conf.store_path);
+	snprintf(nc->admin_socket, sizeof(nc->admin_socket), "%s", p->conf.admin_socket);
+	p->conf = *nc;
+	free(nc);
+	sl_log_set_level(p->conf.log_level);
+	sl_admin_set_conf(p->admin, &p->conf);
+	if (sl_cp_send(p->sip_fd, SL_CP_SIP_CONF, &p->conf, sizeof(p->conf)) < 0 ||
+	    sl_cp_send(p->sip_fd, SL_CP_SIP_RELOAD_TLS, NULL, 0) < 0)
+		log_err("reload not delivered to the sip process");
+	push_dir(p);	/* the realm may have changed */
+}
+
+static void on_term(evutil_socket_t sig, short what, void *arg)
+{
+	struct parent *p = arg;
+	(void)what;
+	log_notice("signal %d: stopping", (int)sig);
+	p->stopping = true;
+	event_base_loopbreak(p->base);
+}
+
+static void on_chld(evutil_socket_t sig, short what, void *arg)
+{
+	struct parent *p = arg;
+	(void)sig;
+	(void)what;
+	int st;
+	pid_t pid;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		const char *who = pid == p->sip_pid ? "sip" : pid == p->ca_pid ? "ca" : "child";
+		if (pid == p->sip_pid)
+			p->sip_pid = 0;
+		if (pid == p->ca_pid)
+			p->ca_pid = 0;
+		if (p->stopping)
+			continue;
+		if (WIFSIGNALED(st))
+			log_err("%s process killed by signal %d: stopping (the service manager "
+				"restarts the appliance)", who, WTERMSIG(st));
+		else
+			log_err("%s process exited with status %d: stopping", who, WEXITSTATUS(st));
+		p->stopping = true;
+		event_base_loopbreak(p->base);
+	}
+}
+
+static pid_t spawn_sip(int *fd, int close_fd)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	int big = 4 << 20;
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(sv[0]);
+		if (close_fd >= 0)
+			close(close_fd);
+		sl_log_set_proc("sip");
+		_exit(sipd_main(sv[1]));
+	}
+	close(sv[1]);
+	*fd = sv[0];
+	return pid;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = DEFAULT_CONF;
+	bool check = false;
+	int o;
+	while ((o = getopt_long(argc, argv, "c:tVh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': path = optarg; break;
+		case 't': check = true; break;
+		case 'V': puts("shieldlockd 0.1.0"); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "shieldlockd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	static struct parent P;
+	struct parent *p = &P;
+	char err[512];
+	if (sl_conf_load(path, &p->conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "shieldlockd: configuration refused: %s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: configuration OK\n", path);
+		return 0;
+	}
+	umask(077);
+	signal(SIGPIPE, SIG_IGN);
+	sl_log_init("parent", p->conf.log_level);
+	log_notice("shieldlockd 0.1.0 starting with %s", p->conf.file);
+	if (p->conf.cluster_mode == SL_CLUSTER_NONSECURE)
+		log_warn("cluster security mode is non-secure: device security profiles are "
+			 "ignored and every device is treated as non-secure");
+	else if (p->conf.auto_registration)
+		log_warn("auto_registration = yes is ignored: auto-registration is refused "
+			 "while secure mode is on");
+	if (!p->conf.dp_socket[0])
+		log_warn("no data plane configured ([media] dp_socket): calls are refused with 503");
+
+	/* children first: neither ever sees the master key */
+	p->ca_pid = sl_ca_spawn(&p->ca_fd, err, sizeof(err));
+	if (p->ca_pid < 0) {
+		log_err("cannot start the ca process: %s", err);
+		return 1;
+	}
+	p->sip_pid = spawn_sip(&p->sip_fd, p->ca_fd);
+	if (p->sip_pid < 0) {
+		log_err("cannot start the sip process: %s", strerror(errno));
+		return 1;
+	}
+
+	uint8_t mk[SL_STORE_MASTER_KEY_LEN];
+	char fp[128];
+	if (sl_firststart(&p->conf, p->ca_fd, mk, fp, sizeof(fp), err, sizeof(err)) < 0) {
+		log_err("first-start material: %s", err);
+		goto fail;
+	}
+	printf("node certificate SHA-256 fingerprint: %s\n", fp);
+	fflush(stdout);
+	int rc = sl_store_open(p->conf.store_path, mk, &p->store, err, sizeof(err));
+	OPENSSL_cleanse(mk, sizeof(mk));
+	if (rc < 0) {
+		log_err("store %s: %s", p->conf.store_path, err);
+		goto fail;
+	}
+	if (sl_store_warning(p->store) && sl_store_warning(p->store)[0])
+		log_warn("store %s: %s", p->conf.store_path, sl_store_warning(p->store));
+	log_info("store %s, schema version %d", p->conf.store_path,
+		 sl_store_schema_version(p->store));
+	if (sl_store_reg_clear(p->store, err, sizeof(err)) < 0)
+		log_warn("store: %s", err);
+
+	p->base = event_base_new();
+	if (!p->base)
+		goto fail;
+	p->actx.store = p->store;
+	p->actx.conf = &p->conf;
+	p->actx.dir_changed = push_dir;
+	p->actx.arg = p;
+	p->actx.node_cert_path = p->conf.tls_cert;
+	/* the admin socket's directory (e.g. /run/shieldlock) */
+	char dir[sizeof(p->conf.admin_socket)];
+	memcpy(dir, p->conf.admin_socket, sizeof(dir));
+	dir[sizeof(dir) - 1] = '\0';
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			log_warn("cannot create %s: %s", dir, strerror(errno));
+	}
+	p->admin = sl_admin_new(p->base, p->conf.admin_socket, &p->actx, err, sizeof(err));
+	if (!p->admin) {
+		log_err("admin socket %s: %s", p->conf.admin_socket, err);
+		goto fail;
+	}
+	if (sl_cp_send(p->sip_fd, SL_CP_SIP_CONF, &p->conf, sizeof(p->conf)) < 0) {
+		log_err("the sip process did not take its configuration");
+		goto fail;
+	}
+	push_dir(p);
+	p->sip_ev = event_new(p->base, p->sip_fd, EV_READ | EV_PERSIST, on_sip, p);
+	p->ev_hup = evsignal_new(p->base, SIGHUP, on_hup, p);
+	p->ev_term = evsignal_new(p->base, SIGTERM, on_term, p);
+	p->ev_int = evsignal_new(p->base, SIGINT, on_term, p);
+	p->ev_chld = evsignal_new(p->base, SIGCHLD, on_chld, p);
+	event_add(p->sip_ev, NULL);
+	event_add(p->ev_hup, NULL);
+	event_add(p->ev_term, NULL);
+	event_add(p->ev_int, NULL);
+	event_add(p->ev_chld, NULL);
+	log_notice("admin socket %s ready", p->conf.admin_socket);
+	event_base_dispatch(p->base);
+	bool failed = !p->stopping;
+	p->stopping = true;
+
+	/* orderly stop: the sip child removes its flows when its channel closes */
+	close(p->sip_fd);
+	close(p->ca_fd);
+	for (int i = 0; i < 50 && (p->sip_pid || p->ca_pid); i++) {
+		int st;
+		pid_t pid = waitpid(-1, &st, WNOHANG);
+		if (pid == p->sip_pid)
+			p->sip_pid = 0;
+		else if (pid == p->ca_pid)
+			p->ca_pid = 0;
+		else
+			usleep(100000);
+	}
+	if (p->sip_pid)
+		kill(p->sip_pid, SIGKILL);
+	if (p->ca_pid)
+		kill(p->ca_pid, SIGKILL);
+	sl_admin_free(p->admin);
+	event_free(p->sip_ev);
+	event_free(p->ev_hup);
+	event_free(p->ev_term);
+	event_free(p->ev_int);
+	event_free(p->ev_chld);
+	event_base_free(p->base);
+	sl_store_close(p->store);
+	log_notice("stopped");
+	return failed ? 1 : 0;
+fail:
+	if (p->sip_pid > 0)
+		kill(p->sip_pid, SIGTERM);
+	if (p->ca_pid > 0)
+		kill(p->ca_pid, SIGTERM);
+	return 1;
+}
