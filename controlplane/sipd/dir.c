@@ -93,7 +93,7 @@ void dir_add_cred(struct dir *d, const struct sl_cred *c, const char *realm)
 		return;	/* credentials of another realm: not ours to check */
 	if (c->alg < 0 || c->alg > 1 || c->ha1_len != sl_digest_alg_len(c->alg))
 		return;
-	if (!d->users_sorted) {	/* once: credentials follow the users */
+	if (!d->users_sorted && d->nusers) {	/* once: credentials follow the users */
 		qsort(d->users, d->nusers, sizeof(*d->users), cmp_user);
 		d->users_sorted = true;
 	}
@@ -131,9 +131,11 @@ void dir_add_trunk_cred(struct dir *d, const struct sl_trunk_cred *c)
 
 void dir_finish(struct dir *d)
 {
-	qsort(d->users, d->nusers, sizeof(*d->users), cmp_user);
+	if (d->nusers)	/* qsort(NULL, 0, ...) is undefined (C11 7.22.5p1) */
+		qsort(d->users, d->nusers, sizeof(*d->users), cmp_user);
 	d->users_sorted = true;
-	qsort(d->devices, d->ndevices, sizeof(*d->devices), cmp_device);
+	if (d->ndevices)
+		qsort(d->devices, d->ndevices, sizeof(*d->devices), cmp_device);
 }
 
 const struct dir_user *dir_user(const struct dir *d, const char *name, size_t n)

@@ -403,12 +403,14 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 50 && (p->sip_pid || p->ca_pid); i++) {
 		int st;
 		pid_t pid = waitpid(-1, &st, WNOHANG);
-		if (pid == p->sip_pid)
+		if (pid > 0 && pid == p->sip_pid)
 			p->sip_pid = 0;
-		else if (pid == p->ca_pid)
+		else if (pid > 0 && pid == p->ca_pid)
 			p->ca_pid = 0;
+		else if (pid < 0 && errno == ECHILD)
+			break;
 		else
-			usleep(100000);
+			usleep(100000);	/* the sip child removes its flows first */
 	}
 	if (p->sip_pid)
 		kill(p->sip_pid, SIGKILL);

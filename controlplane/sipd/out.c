@@ -41,20 +41,59 @@ int sipd_respond(struct sipd *s, struct sl_txn *st, int code, const char *reason
 	return rc;
 }
 
+/*
+ * A response to a request too broken for sl_sip_build_response (missing
+ * From, To, Call-ID or CSeq, RFC 4475 §3.1.2.18): the status line, every
+ * Via as received (§8.2.6.2: the response goes where the Via says) and
+ * whichever of From/To/Call-ID/CSeq exist. Without a Via there is nobody
+ * to answer: -1.
+ */
+static int build_minimal(char *out, size_t cap, const struct sl_sip_msg *req, int code,
+			 const char *reason)
+{
+	static const enum sl_sip_hdr copy[] = {
+		SL_SIP_H_VIA, SL_SIP_H_FROM, SL_SIP_H_TO, SL_SIP_H_CALL_ID, SL_SIP_H_CSEQ,
+	};
+	static const char *const names[] = { "Via", "From", "To", "Call-ID", "CSeq" };
+	if (!req->count[SL_SIP_H_VIA])
+		return -1;
+	int n = snprintf(out, cap, "SIP/2.0 %d %s\r\n", code, reason ? reason : sl_sip_reason(code));
+	for (size_t k = 0; k < sizeof(copy) / sizeof(copy[0]); k++) {
+		unsigned pos = 0;
+		const struct sl_sip_header *h;
+		while ((h = sl_sip_header_next(req, copy[k], &pos))) {
+			if (n < 0 || (size_t)n >= cap)
+				return -1;
+			n += snprintf(out + n, cap - (size_t)n, "%s: %.*s\r\n", names[k],
+				      (int)h->value.n, h->value.p);
+		}
+	}
+	if (n < 0 || (size_t)n >= cap)
+		return -1;
+	n += snprintf(out + n, cap - (size_t)n, "%sContent-Length: 0\r\n\r\n", server_hdr);
+	return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
 void sipd_respond_stateless(struct sipd *s, const struct sl_sip_msg *req,
 			    const struct sl_tp_peer *peer, int code, const char *reason,
 			    const char *extra)
 {
 	char *out = malloc(OUT_MAX);
-	char err[128];
+	char err[128], a[80];
 	if (!out)
 		return;
 	char tag[24];
 	sl_sip_new_tag(tag);
 	int n = build(out, req, code, reason, tag, extra, NULL, NULL, 0);
-	if (n > 0 && sl_tp_send(s->tp, peer->proto, peer->conn_id, &peer->remote,
-				peer->remote_len, out, (size_t)n, NULL, err, sizeof(err)) < 0)
-		log_debug("stateless %d not sent: %s", code, err);
+	if (n < 0)
+		n = build_minimal(out, OUT_MAX, req, code, reason);
+	sl_tp_addr_str(&peer->remote, a, sizeof(a));
+	if (n < 0)
+		log_info("%d %s to %s not sent: the request has no Via to answer to", code,
+			 reason ? reason : sl_sip_reason(code), a);
+	else if (sl_tp_send(s->tp, peer->proto, peer->conn_id, &peer->remote, peer->remote_len,
+			    out, (size_t)n, NULL, err, sizeof(err)) < 0)
+		log_info("%d to %s not sent: %s", code, a, err);
 	free(out);
 }
 

@@ -4,11 +4,14 @@
  * snapshots, TLS reloads), transports, the transaction layer and the
  * dispatch of requests to the registrar and the B2BUA.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -139,6 +142,105 @@ static void op_free(void *arg, struct sl_txn *t)
 
 static const char *const accept_types[] = { "application/sdp" };
 
+/*
+ * RFC 3261 §18.2.1 and RFC 3581 §4: the server notes in the top Via where
+ * the request really came from -- received=<source IP> when it differs from
+ * the sent-by host (always, when rport is asked for) and rport=<source
+ * port> when the client asked for it -- so responses reach phones behind
+ * NAT and tell them their public address. Returns a rewritten copy (free
+ * it) or NULL when nothing changes.
+ */
+static char *annotate_via(const struct sl_sip_msg *m, const char *raw, size_t len,
+			  const struct sl_tp_peer *peer, size_t *outlen)
+{
+	if (!m->nvia)
+		return NULL;
+	const struct sl_sip_via *v = &m->via[0];
+	char ip[INET6_ADDRSTRLEN] = "";
+	unsigned port = 0;
+	if (peer->remote.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)&peer->remote;
+		inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
+		port = ntohs(a->sin_port);
+	} else if (peer->remote.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)&peer->remote;
+		inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip));
+		port = ntohs(a->sin6_port);
+	} else {
+		return NULL;
+	}
+	struct sl_sip_str host = v->host;
+	if (host.n >= 2 && host.p[0] == '[') {
+		host.p++;
+		host.n -= 2;
+	}
+	bool need_rport = v->rport == 0;
+	bool need_received = (need_rport || strlen(ip) != host.n ||
+			      strncasecmp(ip, host.p, host.n) != 0) && !v->received.n;
+	if (!need_rport && !need_received)
+		return NULL;
+	const char *eol = memmem(raw, len, "\r\n", 2);
+	if (!eol)
+		return NULL;
+	size_t cap = len + 128;
+	for (unsigned i = 0; i < m->nhdr; i++)
+		cap += m->hdr[i].name.n + m->hdr[i].value.n + 4;
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	size_t n = (size_t)(eol - raw) + 2;
+	memcpy(out, raw, n);
+	bool done = false;
+	for (unsigned i = 0; i < m->nhdr; i++) {
+		const struct sl_sip_header *h = &m->hdr[i];
+		n += (size_t)snprintf(out + n, cap - n, "%.*s: ", (int)h->name.n, h->name.p);
+		if (h->id != SL_SIP_H_VIA || done) {
+			n += (size_t)snprintf(out + n, cap - n, "%.*s\r\n", (int)h->value.n, h->value.p);
+			continue;
+		}
+		done = true;
+		/* the first Via value ends at the first comma outside quotes */
+		size_t e = 0;
+		bool q = false;
+		for (; e < h->value.n; e++) {
+			if (h->value.p[e] == '"')
+				q = !q;
+			else if (h->value.p[e] == ',' && !q)
+				break;
+		}
+		const char *p = h->value.p;
+		size_t k = 0;
+		while (k < e) {
+			/* copy, turning a valueless ";rport" into ";rport=PORT" */
+			if (need_rport && p[k] == ';') {
+				size_t j = k + 1;
+				while (j < e && (p[j] == ' ' || p[j] == '\t'))
+					j++;
+				if (e - j >= 5 && !strncasecmp(p + j, "rport", 5) &&
+				    (j + 5 == e || strchr("; \t", p[j + 5]))) {
+					n += (size_t)snprintf(out + n, cap - n, ";rport=%u", port);
+					k = j + 5;
+					continue;
+				}
+			}
+			out[n++] = p[k++];
+		}
+		while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+			n--;
+		if (need_received)
+			n += (size_t)snprintf(out + n, cap - n, ";received=%s", ip);
+		n += (size_t)snprintf(out + n, cap - n, "%.*s\r\n", (int)(h->value.n - e),
+				      h->value.p + e);
+	}
+	n += (size_t)snprintf(out + n, cap - n, "\r\n");
+	if (m->body.n && n + m->body.n < cap) {
+		memcpy(out + n, m->body.p, m->body.n);
+		n += m->body.n;
+	}
+	*outlen = n;
+	return out;
+}
+
 static void on_message(void *arg, const struct sl_tp_peer *peer, const char *buf, size_t len)
 {
 	struct sipd *s = arg;
@@ -157,12 +259,36 @@ static void on_message(void *arg, const struct sl_tp_peer *peer, const char *buf
 		}
 		return;
 	}
+	char *annotated = NULL;
+	if (g_msg->is_request && !sl_sip_str_ieq(g_msg->method, "ACK")) {
+		size_t alen = 0;
+		annotated = annotate_via(g_msg, buf, len, peer, &alen);
+		if (annotated) {
+			if (sl_sip_parse(annotated, alen, g_msg, &res) == SL_SIP_OK) {
+				buf = annotated;
+				len = alen;
+			} else {	/* cannot happen; keep the original */
+				sl_sip_parse(buf, len, g_msg, &res);
+			}
+		}
+	}
 	if (g_msg->is_request) {
 		struct sl_sip_policy pol = {
 			.role = SL_SIP_ROLE_UAS, .types = accept_types, .ntypes = 1,
 		};
 		struct sl_sip_str unsup = { 0 };
-		if (sl_sip_validate(g_msg, &pol, &res, &unsup) != SL_SIP_OK) {
+		enum sl_sip_verdict vv = sl_sip_validate(g_msg, &pol, &res, &unsup);
+		if (vv == SL_SIP_DROP) {
+			sl_tp_addr_str(&peer->remote, a, sizeof(a));
+			log_info("request from %s over %s dropped: %s", a,
+				 sl_tp_proto_name(peer->proto), res.reason ? res.reason : "invalid");
+			free(annotated);
+			return;
+		}
+		if (vv != SL_SIP_OK) {
+			sl_tp_addr_str(&peer->remote, a, sizeof(a));
+			log_info("request from %s over %s refused: %d %s", a,
+				 sl_tp_proto_name(peer->proto), res.code, res.reason);
 			char extra[300] = "";
 			if (res.code == 420)
 				snprintf(extra, sizeof(extra), "Unsupported: %.*s\r\n",
@@ -171,6 +297,7 @@ static void on_message(void *arg, const struct sl_tp_peer *peer, const char *buf
 				snprintf(extra, sizeof(extra), "Accept: application/sdp\r\n");
 			if (!sl_sip_str_ieq(g_msg->method, "ACK"))
 				sipd_respond_stateless(s, g_msg, peer, res.code, res.reason, extra);
+			free(annotated);
 			return;
 		}
 		if (!g_msg->nvia || !g_msg->via[0].rfc3261_branch) {
@@ -178,6 +305,7 @@ static void on_message(void *arg, const struct sl_tp_peer *peer, const char *buf
 			if (!sl_sip_str_ieq(g_msg->method, "ACK"))
 				sipd_respond_stateless(s, g_msg, peer, 400,
 						       "RFC 3261 Branch Required", NULL);
+			free(annotated);
 			return;
 		}
 	}
@@ -192,9 +320,11 @@ static void on_message(void *arg, const struct sl_tp_peer *peer, const char *buf
 		/* overload: no new transactions (RFC 3261 §21.5.4 with Retry-After) */
 		log_warn("transaction table full (%u): 503 to a new request", TXN_MAX);
 		sipd_respond_stateless(s, g_msg, peer, 503, "Overloaded", "Retry-After: 5\r\n");
+		free(annotated);
 		return;
 	}
 	sl_txl_input(s->txl, g_msg, buf, len, peer, sipd_now_ms());
+	free(annotated);
 }
 
 static void on_close(void *arg, uint64_t conn_id, const char *why)
