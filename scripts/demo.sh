@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Shieldlock's main job until the control plane exists: install, build, then
-#  1. the data plane at work: the virtual NIC rig (docs/rig.md) with
-#     shieldlock-dp between a phone side and a trunk side, and
-#     shieldlock-gen playing 200 G.711 calls through it for 10 s in each
-#     direction of encryption (RTP->SRTP, SRTP->RTP, SRTP->SRTP with a key
-#     per leg), verifying every packet that comes out (needs root);
-#  2. the SRTP benchmark: our SRTP core on every crypto engine against
-#     Debian's libsrtp2, measured in the same run; it rewrites the SRTP
-#     section of docs/benchmarks.md with the figures, the command and plots.
-# Extra arguments go to `shieldlock-bench srtp` (try --help, or --quick).
+# Shieldlock's main job: install, build, then one encrypted call through the
+# whole appliance in the virtual NIC rig (docs/e2e.md, docs/rig.md):
+#   - the rig comes up with shieldlock-dp between a phone side and a trunk side;
+#   - shieldlockd starts (first start: CA, node certificate, master key);
+#   - users alice and bob and their devices (security profile "encrypted",
+#     client certificates) are added with shieldlockctl;
+#   - two baresip phones register over TLS with digest (401, then 200);
+#   - alice calls bob: SDES-SRTP on both legs with different keys per leg,
+#     media re-keyed by the data plane (srtp-rekey);
+#   - the call's security status, the suite of each leg, the data-plane
+#     counters and the audio check of what each phone heard are printed;
+#   - hang-up, every flow removed, everything torn down.
+# Then, shorter: shieldlock-gen plays 200 calls through the data plane in
+# each direction of encryption and verifies every packet.
+# Needs root (network namespaces). Extra arguments: --call-seconds N.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,27 +23,33 @@ if [ ! -f build/build.ninja ]; then
 fi
 ninja -C build | tail -n 1
 
-if [ "$(id -u)" -eq 0 ]; then
-	export SHIELDLOCK_BUILD=$PWD/build
-	rig=tools/rig/shieldlock-rig
-	trap '"$rig" down >/dev/null 2>&1 || true' EXIT
-	echo "== the data plane in the virtual NIC rig"
-	"$rig" up
-	for scen in rtp-srtp srtp-rtp srtp-srtp; do
-		echo "== shieldlock-gen: 200 calls, $scen, 10 s"
-		ip netns exec sl-phone ./build/tools/gen/shieldlock-gen -l 0 --no-pci --no-huge \
-			-m 256 --file-prefix sl-demo-gen --no-shconf --no-telemetry \
-			--log-level='*:warning' --vdev net_af_packet0,iface=phone0 -- \
-			--attach sl-trunk:net_af_packet1,iface=trunk0 --tx-port 0 --rx-port 1 \
-			--dp-socket /run/shieldlock/rig-dp.sock --dp-in-port 0 --dp-out-port 1 \
-			--scenario "$scen" --calls 200 --duration 10
-	done
-	./build/tools/ctl/shieldlockctl --socket /run/shieldlock/rig-dp.sock dp stats
-	"$rig" down
-	trap - EXIT
-else
-	echo "demo: not root: skipping the data plane demo (the rig needs network namespaces)"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo: needs root: the rig uses network namespaces (run: sudo bash scripts/demo.sh)" >&2
+	exit 1
 fi
+export SHIELDLOCK_BUILD=$PWD/build
+rig=tools/rig/shieldlock-rig
+trap '"$rig" down >/dev/null 2>&1 || true' EXIT
 
-echo "== the SRTP benchmark"
-exec ./build/tools/bench/shieldlock-bench srtp "$@"
+echo "== 1. an encrypted call between two baresip phones through shieldlockd and shieldlock-dp"
+bash tests/e2e/e2e_call.sh --rig "$rig" --shieldlockd build/controlplane/sipd/shieldlockd \
+	--ctl build/tools/ctl/shieldlockctl --dp build/dataplane/dp/shieldlock-dp \
+	--audio-check build/tests/e2e/audio_check --call-seconds 10 "$@"
+
+echo
+echo "== 2. the data plane under load: shieldlock-gen, 200 calls per scenario, 10 s each"
+"$rig" up
+for scen in rtp-srtp srtp-rtp srtp-srtp; do
+	echo "-- $scen"
+	ip netns exec sl-phone ./build/tools/gen/shieldlock-gen -l 0 --no-pci --no-huge \
+		-m 256 --file-prefix sl-demo-gen --no-shconf --no-telemetry \
+		--log-level='*:warning' --vdev net_af_packet0,iface=phone0 -- \
+		--attach sl-trunk:net_af_packet1,iface=trunk0 --tx-port 0 --rx-port 1 \
+		--dp-socket /run/shieldlock/rig-dp.sock --dp-in-port 0 --dp-out-port 1 \
+		--scenario "$scen" --calls 200 --duration 10
+done
+./build/tools/ctl/shieldlockctl --socket /run/shieldlock/rig-dp.sock dp stats
+"$rig" down
+trap - EXIT
+echo
+echo "demo: done. Benchmarks: ./build/tools/bench/shieldlock-bench srtp | dp | calls (docs/benchmarks.md)"

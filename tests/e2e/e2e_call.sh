@@ -138,9 +138,9 @@ interface = trunk port=$SL_RIG_DPDK_PORT_TRUNK address=$SL_RIG_IP_DP_TRUNK subne
 EOF
 
 # captures of both signalling links, from before the first connection
-ip netns exec $NS_DP tcpdump -i "$SL_RIG_IF_SIG_PHONE" -U -n -w "$TMP/sig-phone.pcap" tcp port 5061 2>"$TMP/tcpdump1.log" &
+ip netns exec $NS_DP tcpdump -i "$SL_RIG_IF_SIG_PHONE" --immediate-mode -U -n -w "$TMP/sig-phone.pcap" tcp port 5061 2>"$TMP/tcpdump1.log" &
 TD1=$!
-ip netns exec $NS_DP tcpdump -i "$SL_RIG_IF_SIG_TRUNK" -U -n -w "$TMP/sig-trunk.pcap" tcp port 5061 2>"$TMP/tcpdump2.log" &
+ip netns exec $NS_DP tcpdump -i "$SL_RIG_IF_SIG_TRUNK" --immediate-mode -U -n -w "$TMP/sig-trunk.pcap" tcp port 5061 2>"$TMP/tcpdump2.log" &
 TD2=$!
 
 setsid ip netns exec $NS_DP "$DAEMON" --config "$CONF" </dev/null >"$DLOG" 2>&1 &
@@ -247,6 +247,8 @@ print('%s: no SRTP authentication or replay failures (%d flows with some)' %
 sys.exit(0 if ok and not bad else 1)
 EOF
 [ $? -eq 0 ] || E2E_FAILED=$((E2E_FAILED + 1))
+echo "--- the call as shieldlockd sees it (security status, suite per leg, media counters):"
+ctl calls
 sleep $((SECS - SECS / 2))
 check "alice hangs up" "$PY" "$PHONE" hangup "$A"
 check "call closed at bob" "$PY" "$PHONE" wait-closed "$B" --timeout 10
