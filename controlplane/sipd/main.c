@@ -304,6 +304,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "shieldlockd: configuration refused: %s\n", err);
 		return 1;
 	}
+	if (p->conf.user[0]) {
+		/* fail closed rather than run as a user the operator did not ask for */
+		fprintf(stderr, "shieldlockd: configuration refused: %s: [general] user = %s: "
+			"switching the sip process to another user is not supported yet; "
+			"remove the line (the sip process is forked before any key is loaded)\n",
+			p->conf.file, p->conf.user);
+		return 1;
+	}
 	if (check) {
 		printf("%s: configuration OK\n", path);
 		return 0;
