@@ -81,28 +81,21 @@ static int device_put(struct adm *a, int argc, char **argv, bool create)
 	    (rc = adm_check_name(a, "device name", name)))
 		return rc;
 	memset(&d, 0, sizeof(d));
+	rc = sl_store_device_get(a->ctx->store, name, &d, err, sizeof(err));
 	if (create) {
 		if (!o.user)
 			return adm_usage(a, "--user is missing (the user whose line the device registers)");
 		if (!o.profile)
 			return adm_usage(a, "--profile is missing (" MODES ", or a profile of yours)");
-		rc = sl_store_device_get(a->ctx->store, name, &d, err, sizeof(err));
-		if (rc == 0)
-			return adm_fail(a, SL_ADMIN_E_EXISTS, "device '%s' exists already (change it "
-					"with 'device set %s ...')", name, name);
-		if (rc != -ENOENT)
-			return adm_store_fail(a, rc, err);
+		if ((rc = adm_check_new(a, "device", name, rc, err)))
+			return rc;
 		memset(&d, 0, sizeof(d));
 		adm_copy(d.name, sizeof(d.name), name);
 	} else {
 		if (!o.user && !o.profile && !o.ident && !o.desc)
 			return adm_usage(a, "nothing to change");
-		rc = sl_store_device_get(a->ctx->store, name, &d, err, sizeof(err));
-		if (rc == -ENOENT)
-			return adm_fail(a, SL_ADMIN_E_NOTFOUND, "device '%s' does not exist "
-					"(see shieldlockctl device list)", name);
-		if (rc < 0)
-			return adm_store_fail(a, rc, err);
+		if ((rc = adm_check_found(a, "device", name, rc, err)))
+			return rc;
 	}
 	if ((rc = device_apply(a, &d, &o, &p)))
 		return rc;
@@ -145,17 +138,9 @@ static int device_del(struct adm *a, int argc, char **argv)
 	    (rc = adm_check_name(a, "device name", name)))
 		return rc;
 	rc = sl_store_device_del(a->ctx->store, name, err, sizeof(err));
-	if (rc == -ENOENT)
-		return adm_fail(a, SL_ADMIN_E_NOTFOUND, "device '%s' does not exist "
-				"(see shieldlockctl device list)", name);
-	if (rc < 0)
-		return adm_store_fail(a, rc, err);
-	adm_changed(a);
-	if (a->json)
-		sl_admin_out_puts(a->out, "{\"deleted\":true}\n");
-	else
-		sl_admin_out_printf(a->out, "device %s deleted\n", name);
-	return 0;
+	if ((rc = adm_check_found(a, "device", name, rc, err)))
+		return rc;
+	return adm_deleted(a, "device %s deleted", name);
 }
 
 static const struct sl_profile *find_profile(const struct adm_vec *profs, const char *name)
@@ -171,8 +156,7 @@ static int device_list(struct adm *a, int argc, char **argv)
 	static const char *const hdr[] = { "DEVICE", "USER", "PROFILE", "MODE", "CERT-IDENTITY",
 					   "DESCRIPTION" };
 	struct adm_vec devs, profs;
-	struct tbl t;
-	struct jw w;
+	struct adm_list l;
 	int rc;
 
 	if ((rc = adm_parse(a, argc, argv, NULL, 0, NULL, NULL)) ||
@@ -182,35 +166,21 @@ static int device_list(struct adm *a, int argc, char **argv)
 		adm_vec_free(&devs);
 		return rc;
 	}
-	jw_init(&w, a->out);
-	tbl_init(&t, 6, hdr);
-	if (a->json) {
-		jw_obj(&w, NULL);
-		jw_uint(&w, "count", devs.n);
-		jw_arr(&w, "devices");
-	}
+	adm_list_begin(a, &l, 6, hdr, devs.n, "devices");
 	for (size_t i = 0; i < devs.n; i++) {
 		const struct sl_device *d = ADM_AT(&devs, struct sl_device, i);
 		const struct sl_profile *p = find_profile(&profs, d->profile);
 
 		if (a->json) {
-			device_json(&w, NULL, d, p);
-			jw_end_obj(&w);
+			device_json(&l.w, NULL, d, p);
+			jw_end_obj(&l.w);
 			continue;
 		}
-		tbl_row(&t, d->name, d->user, d->profile, p ? sl_sec_mode_name(p->mode) : "?",
+		tbl_row(&l.t, d->name, d->user, d->profile, p ? sl_sec_mode_name(p->mode) : "?",
 			d->cert_identity[0] ? d->cert_identity : d->name, d->description);
 	}
-	if (a->json) {
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-	} else if (devs.n) {
-		tbl_print(&t, a->out);
-	} else {
-		sl_admin_out_puts(a->out, "no devices (add one with: shieldlockctl device add NAME "
-				  "--user U --profile P)\n");
-	}
-	tbl_free(&t);
+	adm_list_end(a, &l, devs.n, "no devices (add one with: shieldlockctl device add NAME "
+		     "--user U --profile P)\n");
 	adm_vec_free(&devs);
 	adm_vec_free(&profs);
 	return 0;
@@ -231,11 +201,8 @@ static int device_show(struct adm *a, int argc, char **argv)
 	    (rc = adm_check_name(a, "device name", name)))
 		return rc;
 	rc = sl_store_device_get(a->ctx->store, name, &d, err, sizeof(err));
-	if (rc == -ENOENT)
-		return adm_fail(a, SL_ADMIN_E_NOTFOUND, "device '%s' does not exist "
-				"(see shieldlockctl device list)", name);
-	if (rc < 0)
-		return adm_store_fail(a, rc, err);
+	if ((rc = adm_check_found(a, "device", name, rc, err)))
+		return rc;
 	have_p = sl_store_profile_get(a->ctx->store, d.profile, &p, err, sizeof(err)) == 0;
 	if ((rc = adm_load_regs(a, &regs)))
 		return rc;
@@ -307,11 +274,8 @@ static int profile_put(struct adm *a, int argc, char **argv, bool create)
 	if (create) {
 		if (!mode)
 			return adm_usage(a, "--mode is missing (" MODES ")");
-		if (rc == 0)
-			return adm_fail(a, SL_ADMIN_E_EXISTS, "profile '%s' exists already (change it "
-					"with 'profile set %s ...')", name, name);
-		if (rc != -ENOENT)
-			return adm_store_fail(a, rc, err);
+		if ((rc = adm_check_new(a, "profile", name, rc, err)))
+			return rc;
 		memset(&p, 0, sizeof(p));
 		adm_copy(p.name, sizeof(p.name), name);
 	} else {
@@ -388,20 +352,14 @@ static int profile_del(struct adm *a, int argc, char **argv)
 	rc = sl_store_profile_del(a->ctx->store, name, err, sizeof(err));
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
-	adm_changed(a);
-	if (a->json)
-		sl_admin_out_puts(a->out, "{\"deleted\":true}\n");
-	else
-		sl_admin_out_printf(a->out, "profile %s deleted\n", name);
-	return 0;
+	return adm_deleted(a, "profile %s deleted", name);
 }
 
 static int profile_list(struct adm *a, int argc, char **argv)
 {
 	static const char *const hdr[] = { "PROFILE", "MODE", "DEVICES", "DESCRIPTION" };
 	struct adm_vec profs, devs;
-	struct tbl t;
-	struct jw w;
+	struct adm_list l;
 	int rc;
 
 	if ((rc = adm_parse(a, argc, argv, NULL, 0, NULL, NULL)) ||
@@ -411,13 +369,7 @@ static int profile_list(struct adm *a, int argc, char **argv)
 		adm_vec_free(&profs);
 		return rc;
 	}
-	jw_init(&w, a->out);
-	tbl_init(&t, 4, hdr);
-	if (a->json) {
-		jw_obj(&w, NULL);
-		jw_uint(&w, "count", profs.n);
-		jw_arr(&w, "profiles");
-	}
+	adm_list_begin(a, &l, 4, hdr, profs.n, "profiles");
 	for (size_t i = 0; i < profs.n; i++) {
 		const struct sl_profile *p = ADM_AT(&profs, struct sl_profile, i);
 		char names[300], count[16];
@@ -425,25 +377,19 @@ static int profile_list(struct adm *a, int argc, char **argv)
 
 		adm_device_names(&devs, NULL, p->name, names, sizeof(names), &n);
 		if (a->json) {
-			jw_obj(&w, NULL);
-			jw_str(&w, "name", p->name);
-			jw_str(&w, "mode", sl_sec_mode_name(p->mode));
-			jw_str(&w, "security", adm_security_label((int)p->mode));
-			jw_uint(&w, "devices", n);
-			jw_str(&w, "description", p->description);
-			jw_end_obj(&w);
+			jw_obj(&l.w, NULL);
+			jw_str(&l.w, "name", p->name);
+			jw_str(&l.w, "mode", sl_sec_mode_name(p->mode));
+			jw_str(&l.w, "security", adm_security_label((int)p->mode));
+			jw_uint(&l.w, "devices", n);
+			jw_str(&l.w, "description", p->description);
+			jw_end_obj(&l.w);
 			continue;
 		}
 		snprintf(count, sizeof(count), "%u", n);
-		tbl_row(&t, p->name, adm_security_label((int)p->mode), count, p->description);
+		tbl_row(&l.t, p->name, adm_security_label((int)p->mode), count, p->description);
 	}
-	if (a->json) {
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-	} else {
-		tbl_print(&t, a->out);
-	}
-	tbl_free(&t);
+	adm_list_end(a, &l, profs.n, NULL);
 	adm_vec_free(&profs);
 	adm_vec_free(&devs);
 	return 0;

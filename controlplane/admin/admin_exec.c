@@ -72,6 +72,39 @@ void adm_changed(struct adm *a)
 		a->ctx->dir_changed(a->ctx->arg);
 }
 
+int adm_check_new(struct adm *a, const char *kind, const char *name, int rc, const char *err)
+{
+	if (rc == 0)
+		return adm_fail(a, SL_ADMIN_E_EXISTS, "%s '%s' exists already (change it with "
+				"'%s set %s ...')", kind, name, kind, name);
+	return rc == -ENOENT ? 0 : adm_store_fail(a, rc, err);
+}
+
+int adm_check_found(struct adm *a, const char *kind, const char *name, int rc,
+		    const char *err)
+{
+	if (rc == -ENOENT)
+		return adm_fail(a, SL_ADMIN_E_NOTFOUND, "%s '%s' does not exist (see shieldlockctl "
+				"%s list)", kind, name, kind);
+	return rc < 0 ? adm_store_fail(a, rc, err) : 0;
+}
+
+int adm_deleted(struct adm *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	adm_changed(a);
+	if (a->json) {
+		sl_admin_out_puts(a->out, "{\"deleted\":true}\n");
+		return 0;
+	}
+	va_start(ap, fmt);
+	sl_admin_out_vprintf(a->out, fmt, ap);
+	va_end(ap);
+	sl_admin_out_puts(a->out, "\n");
+	return 0;
+}
+
 void adm_copy(char *dst, size_t n, const char *s)
 {
 	snprintf(dst, n, "%s", s ? s : "");

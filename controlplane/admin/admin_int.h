@@ -35,6 +35,17 @@ int adm_usage(struct adm *a, const char *fmt, ...);
 int adm_store_fail(struct adm *a, int rc, const char *err);
 /* Notifies the daemon that the directory changed. */
 void adm_changed(struct adm *a);
+/* For "KIND add NAME": rc is the store's lookup of NAME. 0 if there is no
+ * such KIND; otherwise reports "exists already" or the store's error. */
+int adm_check_new(struct adm *a, const char *kind, const char *name, int rc, const char *err);
+/* rc is the store's lookup (or deletion) of KIND NAME: 0 if it succeeded;
+ * otherwise reports "does not exist" or the store's error. */
+int adm_check_found(struct adm *a, const char *kind, const char *name, int rc,
+		    const char *err);
+/* After a deletion: notifies the daemon and writes {"deleted":true} or the
+ * line fmt. Returns 0. */
+__attribute__((format(printf, 2, 3)))
+int adm_deleted(struct adm *a, const char *fmt, ...);
 
 /* ---- options ---- */
 
@@ -117,6 +128,18 @@ void tbl_row(struct tbl *t, ...);		/* ncols const char * */
 /* Prints the header and rows, columns two spaces apart; frees the rows. */
 void tbl_print(struct tbl *t, struct sl_admin_out *o);
 void tbl_free(struct tbl *t);
+
+/* A list command's output: {"count": N, "KEY": [...]} or an aligned table. */
+struct adm_list {
+	struct jw w;
+	struct tbl t;
+};
+
+void adm_list_begin(struct adm *a, struct adm_list *l, int ncols, const char *const *hdr,
+		    size_t count, const char *key);
+/* Closes the JSON, or prints the table (with no rows: the line empty
+ * instead, unless it is NULL); frees the table. */
+void adm_list_end(struct adm *a, struct adm_list *l, size_t count, const char *empty);
 
 /* "key:   value" line with control characters replaced (human output). */
 void adm_kv(struct adm *a, const char *key, const char *fmt, ...)

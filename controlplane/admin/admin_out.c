@@ -222,6 +222,31 @@ void tbl_free(struct tbl *t)
 	t->nrows = t->cap = 0;
 }
 
+void adm_list_begin(struct adm *a, struct adm_list *l, int ncols, const char *const *hdr,
+		    size_t count, const char *key)
+{
+	jw_init(&l->w, a->out);
+	tbl_init(&l->t, ncols, hdr);
+	if (a->json) {
+		jw_obj(&l->w, NULL);
+		jw_uint(&l->w, "count", count);
+		jw_arr(&l->w, key);
+	}
+}
+
+void adm_list_end(struct adm *a, struct adm_list *l, size_t count, const char *empty)
+{
+	if (a->json) {
+		jw_end_arr(&l->w);
+		jw_end_obj(&l->w);
+	} else if (count || !empty) {
+		tbl_print(&l->t, a->out);
+	} else {
+		sl_admin_out_puts(a->out, empty);
+	}
+	tbl_free(&l->t);
+}
+
 void adm_kv(struct adm *a, const char *key, const char *fmt, ...)
 {
 	char raw[1024], clean[1024];

@@ -90,10 +90,7 @@ static int need_trunk(struct adm *a, const char *name, struct sl_trunk *t)
 	if ((rc = adm_check_name(a, "trunk name", name)))
 		return rc;
 	rc = sl_store_trunk_get(a->ctx->store, name, t, err, sizeof(err));
-	if (rc == -ENOENT)
-		return adm_fail(a, SL_ADMIN_E_NOTFOUND, "trunk '%s' does not exist (see shieldlockctl "
-				"trunk list)", name);
-	return rc < 0 ? adm_store_fail(a, rc, err) : 0;
+	return adm_check_found(a, "trunk", name, rc, err);
 }
 
 static int trunk_put(struct adm *a, int argc, char **argv, bool create)
@@ -124,11 +121,8 @@ static int trunk_put(struct adm *a, int argc, char **argv, bool create)
 		if (!host)
 			return adm_usage(a, "--host is missing (the peer's address or name)");
 		rc = sl_store_trunk_get(a->ctx->store, name, &t, err, sizeof(err));
-		if (rc == 0)
-			return adm_fail(a, SL_ADMIN_E_EXISTS, "trunk '%s' exists already (change it with "
-					"'trunk set %s ...')", name, name);
-		if (rc != -ENOENT)
-			return adm_store_fail(a, rc, err);
+		if ((rc = adm_check_new(a, "trunk", name, rc, err)))
+			return rc;
 		memset(&t, 0, sizeof(t));
 		adm_copy(t.name, sizeof(t.name), name);
 		adm_copy(t.transport, sizeof(t.transport), "tls");
@@ -202,12 +196,7 @@ static int trunk_del(struct adm *a, int argc, char **argv)
 	rc = sl_store_trunk_del(a->ctx->store, name, err, sizeof(err));
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
-	adm_changed(a);
-	if (a->json)
-		sl_admin_out_puts(a->out, "{\"deleted\":true}\n");
-	else
-		sl_admin_out_printf(a->out, "trunk %s deleted (with its credentials)\n", name);
-	return 0;
+	return adm_deleted(a, "trunk %s deleted (with its credentials)", name);
 }
 
 /* Credentials of one trunk (or all), without their HA1s. */
@@ -292,8 +281,7 @@ static int trunk_list(struct adm *a, int argc, char **argv)
 					   "REALMS" };
 	struct tcred_scan *s;
 	struct adm_vec trunks;
-	struct tbl t;
-	struct jw w;
+	struct adm_list l;
 	int rc;
 
 	if ((rc = adm_parse(a, argc, argv, NULL, 0, NULL, NULL)))
@@ -305,20 +293,14 @@ static int trunk_list(struct adm *a, int argc, char **argv)
 		free(s);
 		return rc;
 	}
-	jw_init(&w, a->out);
-	tbl_init(&t, 7, hdr);
-	if (a->json) {
-		jw_obj(&w, NULL);
-		jw_uint(&w, "count", trunks.n);
-		jw_arr(&w, "trunks");
-	}
+	adm_list_begin(a, &l, 7, hdr, trunks.n, "trunks");
 	for (size_t i = 0; i < trunks.n; i++) {
 		const struct sl_trunk *tr = ADM_AT(&trunks, struct sl_trunk, i);
 		char port[8], realms[300] = "";
 		size_t used = 0;
 
 		if (a->json) {
-			trunk_json(&w, tr, s);
+			trunk_json(&l.w, tr, s);
 			continue;
 		}
 		for (unsigned k = 0; k < s->n; k++) {
@@ -332,18 +314,11 @@ static int trunk_list(struct adm *a, int argc, char **argv)
 				used += (size_t)m;
 		}
 		port_text(tr, port, sizeof(port));
-		tbl_row(&t, tr->name, tr->host, port, tr->transport, tr->prefix[0] ? tr->prefix : "-",
+		tbl_row(&l.t, tr->name, tr->host, port, tr->transport, tr->prefix[0] ? tr->prefix : "-",
 			tr->profile, used ? realms : "-");
 	}
-	if (a->json) {
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-	} else if (trunks.n) {
-		tbl_print(&t, a->out);
-	} else {
-		sl_admin_out_puts(a->out, "no trunks (add one with: shieldlockctl trunk add NAME --host H)\n");
-	}
-	tbl_free(&t);
+	adm_list_end(a, &l, trunks.n,
+		     "no trunks (add one with: shieldlockctl trunk add NAME --host H)\n");
 	adm_vec_free(&trunks);
 	free(s);
 	return 0;
@@ -395,21 +370,32 @@ static int trunk_show(struct adm *a, int argc, char **argv)
 	return 0;
 }
 
+/* "trunk cred set|del TRUNK --realm R ...": parses the arguments (opts sets
+ * *realm), then checks that the trunk exists and the realm. */
+static int parse_cred(struct adm *a, int argc, char **argv, const struct adm_opt *opts,
+		      const char **name, const char *const *realm)
+{
+	static const char *const pos[] = { "TRUNK" };
+	struct sl_trunk t;
+	int rc;
+
+	if ((rc = adm_parse(a, argc, argv, opts, 1, pos, name)) ||
+	    (rc = need_trunk(a, *name, &t)))
+		return rc;
+	return check_quoted(a, "--realm", *realm, 128);
+}
+
 static int cred_set(struct adm *a, int argc, char **argv)
 {
-	const char *name, *realm, *user, *pw;
+	const char *name, *realm = NULL, *user, *pw;
 	const struct adm_opt opts[] = {
 		{ "--realm", &realm, NULL }, { "--username", &user, NULL },
 		{ "--password", &pw, NULL }, { NULL, NULL, NULL },
 	};
-	static const char *const pos[] = { "TRUNK" };
-	struct sl_trunk t;
 	char err[ADM_ERR_MAX] = "";
 	int rc;
 
-	if ((rc = adm_parse(a, argc, argv, opts, 1, pos, &name)) ||
-	    (rc = need_trunk(a, name, &t)) ||
-	    (rc = check_quoted(a, "--realm", realm, 128)) ||
+	if ((rc = parse_cred(a, argc, argv, opts, &name, &realm)) ||
 	    (rc = check_quoted(a, "--username", user, 128)) ||
 	    (rc = adm_check_password(a, pw, 1)))
 		return rc;
@@ -427,16 +413,12 @@ static int cred_set(struct adm *a, int argc, char **argv)
 
 static int cred_del(struct adm *a, int argc, char **argv)
 {
-	const char *name, *realm;
+	const char *name, *realm = NULL;
 	const struct adm_opt opts[] = { { "--realm", &realm, NULL }, { NULL, NULL, NULL } };
-	static const char *const pos[] = { "TRUNK" };
-	struct sl_trunk t;
 	char err[ADM_ERR_MAX] = "";
 	int rc;
 
-	if ((rc = adm_parse(a, argc, argv, opts, 1, pos, &name)) ||
-	    (rc = need_trunk(a, name, &t)) ||
-	    (rc = check_quoted(a, "--realm", realm, 128)))
+	if ((rc = parse_cred(a, argc, argv, opts, &name, &realm)))
 		return rc;
 	rc = sl_store_trunk_cred_del(a->ctx->store, name, realm, err, sizeof(err));
 	if (rc == -ENOENT)
@@ -444,12 +426,7 @@ static int cred_del(struct adm *a, int argc, char **argv)
 				"(see shieldlockctl trunk show %s)", name, realm, name);
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
-	adm_changed(a);
-	if (a->json)
-		sl_admin_out_puts(a->out, "{\"deleted\":true}\n");
-	else
-		sl_admin_out_printf(a->out, "trunk %s: credentials for realm %s deleted\n", name, realm);
-	return 0;
+	return adm_deleted(a, "trunk %s: credentials for realm %s deleted", name, realm);
 }
 
 static const struct adm_sub cred_subs[] = {

@@ -40,6 +40,31 @@ int adm_check_password(struct adm *a, const char *pw, size_t min)
 	return 0;
 }
 
+/* The configured digest realm, or a report that there is none. */
+static int need_realm(struct adm *a, const char **realm)
+{
+	*realm = realm_of(a);
+	if (!*realm)
+		return adm_fail(a, SL_ADMIN_E_INTERNAL,
+				"no digest realm is configured ([sip] realm in shieldlockd.conf)");
+	return 0;
+}
+
+/* {"user": name, "realm": realm[, "enabled": *enabled]} after add or passwd. */
+static void user_realm_json(struct adm *a, const char *name, const char *realm,
+			    const bool *enabled)
+{
+	struct jw w;
+
+	jw_init(&w, a->out);
+	jw_obj(&w, NULL);
+	jw_str(&w, "user", name);
+	jw_str(&w, "realm", realm);
+	if (enabled)
+		jw_bool(&w, "enabled", *enabled);
+	jw_end_obj(&w);
+}
+
 static int user_add(struct adm *a, int argc, char **argv)
 {
 	const char *name, *display, *pw, *realm;
@@ -58,9 +83,8 @@ static int user_add(struct adm *a, int argc, char **argv)
 	    (display && (rc = adm_check_text(a, "--display", display, sizeof(u.display)))) ||
 	    (rc = adm_check_password(a, pw, USER_PW_MIN)))
 		return rc;
-	if (!(realm = realm_of(a)))
-		return adm_fail(a, SL_ADMIN_E_INTERNAL,
-				"no digest realm is configured ([sip] realm in shieldlockd.conf)");
+	if ((rc = need_realm(a, &realm)))
+		return rc;
 	memset(&u, 0, sizeof(u));
 	adm_copy(u.name, sizeof(u.name), name);
 	adm_copy(u.display, sizeof(u.display), display);
@@ -74,19 +98,11 @@ static int user_add(struct adm *a, int argc, char **argv)
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
 	adm_changed(a);
-	if (a->json) {
-		struct jw w;
-
-		jw_init(&w, a->out);
-		jw_obj(&w, NULL);
-		jw_str(&w, "user", name);
-		jw_str(&w, "realm", realm);
-		jw_bool(&w, "enabled", u.enabled);
-		jw_end_obj(&w);
-	} else {
+	if (a->json)
+		user_realm_json(a, name, realm, &u.enabled);
+	else
 		sl_admin_out_printf(a->out, "user %s added (realm %s%s)\n", name, realm,
 				    u.enabled ? "" : ", disabled");
-	}
 	return 0;
 }
 
@@ -103,24 +119,16 @@ static int user_passwd(struct adm *a, int argc, char **argv)
 	    (rc = adm_need_user(a, name, &u)) ||
 	    (rc = adm_check_password(a, pw, USER_PW_MIN)))
 		return rc;
-	if (!(realm = realm_of(a)))
-		return adm_fail(a, SL_ADMIN_E_INTERNAL,
-				"no digest realm is configured ([sip] realm in shieldlockd.conf)");
+	if ((rc = need_realm(a, &realm)))
+		return rc;
 	rc = sl_store_user_passwd(a->ctx->store, name, realm, pw, err, sizeof(err));
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
 	adm_changed(a);
-	if (a->json) {
-		struct jw w;
-
-		jw_init(&w, a->out);
-		jw_obj(&w, NULL);
-		jw_str(&w, "user", name);
-		jw_str(&w, "realm", realm);
-		jw_end_obj(&w);
-	} else {
+	if (a->json)
+		user_realm_json(a, name, realm, NULL);
+	else
 		sl_admin_out_printf(a->out, "password of user %s changed (realm %s)\n", name, realm);
-	}
 	return 0;
 }
 
@@ -169,12 +177,7 @@ static int user_del(struct adm *a, int argc, char **argv)
 	rc = sl_store_user_del(a->ctx->store, name, err, sizeof(err));
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
-	adm_changed(a);
-	if (a->json)
-		sl_admin_out_puts(a->out, "{\"deleted\":true}\n");
-	else
-		sl_admin_out_printf(a->out, "user %s deleted\n", name);
-	return 0;
+	return adm_deleted(a, "user %s deleted", name);
 }
 
 static int user_set_enabled(struct adm *a, int argc, char **argv, bool on)
@@ -210,6 +213,29 @@ static int user_disable(struct adm *a, int argc, char **argv)
 	return user_set_enabled(a, argc, argv, false);
 }
 
+/* Opens the user's JSON object with its own fields. */
+static void user_json(struct jw *w, const struct sl_user *u)
+{
+	jw_obj(w, NULL);
+	jw_str(w, "name", u->name);
+	jw_str(w, "display", u->display);
+	jw_bool(w, "enabled", u->enabled);
+	jw_int(w, "created", u->created);
+}
+
+/* "devices": [names of the devices whose line is user]. */
+static void user_devices_json(struct jw *w, const struct adm_vec *devs, const char *user)
+{
+	jw_arr(w, "devices");
+	for (size_t k = 0; k < devs->n; k++) {
+		const struct sl_device *d = ADM_AT(devs, struct sl_device, k);
+
+		if (!strcmp(d->user, user))
+			jw_str(w, NULL, d->name);
+	}
+	jw_end_arr(w);
+}
+
 static unsigned reg_count(const struct adm_vec *regs, const char *user)
 {
 	unsigned n = 0;
@@ -223,8 +249,7 @@ static int user_list(struct adm *a, int argc, char **argv)
 {
 	static const char *const hdr[] = { "USER", "STATE", "DEVICES", "REGISTERED", "CREATED", "DISPLAY" };
 	struct adm_vec users, devs, regs;
-	struct tbl t;
-	struct jw w;
+	struct adm_list l;
 	int rc;
 
 	if ((rc = adm_parse(a, argc, argv, NULL, 0, NULL, NULL)))
@@ -240,13 +265,7 @@ static int user_list(struct adm *a, int argc, char **argv)
 		adm_vec_free(&devs);
 		return rc;
 	}
-	jw_init(&w, a->out);
-	tbl_init(&t, 6, hdr);
-	if (a->json) {
-		jw_obj(&w, NULL);
-		jw_uint(&w, "count", users.n);
-		jw_arr(&w, "users");
-	}
+	adm_list_begin(a, &l, 6, hdr, users.n, "users");
 	for (size_t i = 0; i < users.n; i++) {
 		const struct sl_user *u = ADM_AT(&users, struct sl_user, i);
 		unsigned nreg = reg_count(&regs, u->name), ndev = 0;
@@ -254,37 +273,18 @@ static int user_list(struct adm *a, int argc, char **argv)
 
 		adm_device_names(&devs, u->name, NULL, names, sizeof(names), &ndev);
 		if (a->json) {
-			jw_obj(&w, NULL);
-			jw_str(&w, "name", u->name);
-			jw_str(&w, "display", u->display);
-			jw_bool(&w, "enabled", u->enabled);
-			jw_int(&w, "created", u->created);
-			jw_arr(&w, "devices");
-			for (size_t k = 0; k < devs.n; k++) {
-				const struct sl_device *d = ADM_AT(&devs, struct sl_device, k);
-
-				if (!strcmp(d->user, u->name))
-					jw_str(&w, NULL, d->name);
-			}
-			jw_end_arr(&w);
-			jw_uint(&w, "registrations", nreg);
-			jw_end_obj(&w);
+			user_json(&l.w, u);
+			user_devices_json(&l.w, &devs, u->name);
+			jw_uint(&l.w, "registrations", nreg);
+			jw_end_obj(&l.w);
 			continue;
 		}
 		adm_fmt_time(u->created, created, sizeof(created));
 		snprintf(sreg, sizeof(sreg), "%u", nreg);
-		tbl_row(&t, u->name, u->enabled ? "enabled" : "disabled", ndev ? names : "-", sreg,
+		tbl_row(&l.t, u->name, u->enabled ? "enabled" : "disabled", ndev ? names : "-", sreg,
 			created, u->display);
 	}
-	if (a->json) {
-		jw_end_arr(&w);
-		jw_end_obj(&w);
-	} else if (users.n) {
-		tbl_print(&t, a->out);
-	} else {
-		sl_admin_out_puts(a->out, "no users (add one with: shieldlockctl user add NAME)\n");
-	}
-	tbl_free(&t);
+	adm_list_end(a, &l, users.n, "no users (add one with: shieldlockctl user add NAME)\n");
 	adm_vec_free(&users);
 	adm_vec_free(&devs);
 	adm_vec_free(&regs);
@@ -362,11 +362,7 @@ static int user_show(struct adm *a, int argc, char **argv)
 		struct jw w;
 
 		jw_init(&w, a->out);
-		jw_obj(&w, NULL);
-		jw_str(&w, "name", u.name);
-		jw_str(&w, "display", u.display);
-		jw_bool(&w, "enabled", u.enabled);
-		jw_int(&w, "created", u.created);
+		user_json(&w, &u);
 		if (u.enabled) {
 			jw_arr(&w, "credentials");
 			for (unsigned i = 0; i < cs.n; i++) {
@@ -383,14 +379,7 @@ static int user_show(struct adm *a, int argc, char **argv)
 			jw_end_arr(&w);
 			jw_bool(&w, "credentials_for_realm", have_realm);
 		}
-		jw_arr(&w, "devices");
-		for (size_t k = 0; k < devs.n; k++) {
-			const struct sl_device *d = ADM_AT(&devs, struct sl_device, k);
-
-			if (!strcmp(d->user, u.name))
-				jw_str(&w, NULL, d->name);
-		}
-		jw_end_arr(&w);
+		user_devices_json(&w, &devs, u.name);
 		adm_show_regs_json(&w, &regs, u.name, NULL);
 		jw_end_obj(&w);
 	} else {

@@ -10,25 +10,25 @@
 
 static int check_leg(const struct sl_call_leg *l, int i, char *err, size_t errlen)
 {
+	const struct {
+		const char *name, *value;
+		size_t cap;
+	} text[] = {
+		{ "peer", l->peer, sizeof(l->peer) },
+		{ "suite", l->suite, sizeof(l->suite) },
+		{ "media_remote", l->media_remote, sizeof(l->media_remote) },
+		{ "media_local", l->media_local, sizeof(l->media_local) },
+	};
 	char f[32];
+	size_t k;
 	int r;
 
-	snprintf(f, sizeof(f), "call leg %d peer", i);
-	r = st_check_text(f, l->peer, sizeof(l->peer), 0, err, errlen);
-	if (r)
-		return r;
-	snprintf(f, sizeof(f), "call leg %d suite", i);
-	r = st_check_text(f, l->suite, sizeof(l->suite), 0, err, errlen);
-	if (r)
-		return r;
-	snprintf(f, sizeof(f), "call leg %d media_remote", i);
-	r = st_check_text(f, l->media_remote, sizeof(l->media_remote), 0, err, errlen);
-	if (r)
-		return r;
-	snprintf(f, sizeof(f), "call leg %d media_local", i);
-	r = st_check_text(f, l->media_local, sizeof(l->media_local), 0, err, errlen);
-	if (r)
-		return r;
+	for (k = 0; k < sizeof(text) / sizeof(text[0]); k++) {
+		snprintf(f, sizeof(f), "call leg %d %s", i, text[k].name);
+		r = st_check_text(f, text[k].value, text[k].cap, 0, err, errlen);
+		if (r)
+			return r;
+	}
 	if (l->security < SL_SEC_NONSECURE || l->security > SL_SEC_ENCRYPTED) {
 		st_err(err, errlen, "call leg %d security %d is not 0, 1 or 2", i, l->security);
 		return -EINVAL;
@@ -89,13 +89,10 @@ int sl_store_call_put(struct sl_store *st, const struct sl_call *c, char *err, s
 	sqlite3_bind_int64(s, 5, c->answered);
 	sqlite3_bind_int64(s, 6, c->ended);
 	st_bind_text(s, 7, c->end_reason);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	r = st_step_done(st, s, "writing the call", err, errlen);
 	s = NULL;
-	if (rc != SQLITE_DONE) {
-		r = st_sqlerr(st, rc, "writing the call", err, errlen);
+	if (r)
 		goto out;
-	}
 	r = st_prepare(st, "INSERT OR REPLACE INTO call_legs (call_id, leg, peer, suite, security, "
 		       "media_remote, media_local, pkts_in, pkts_out, auth_fail, replay_drop) "
 		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", &s, err, errlen);
@@ -119,15 +116,12 @@ int sl_store_call_put(struct sl_store *st, const struct sl_call *c, char *err, s
 		rc = sqlite3_step(s);
 		if (rc != SQLITE_DONE) {
 			r = st_sqlerr(st, rc, "writing a call leg", err, errlen);
-			goto out;
+			break;
 		}
 	}
-	sqlite3_finalize(s);
-	return st_commit(st, err, errlen);
 out:
 	sqlite3_finalize(s);
-	st_rollback(st);
-	return r;
+	return st_end(st, r, err, errlen);
 }
 
 #define CALL_SELECT \
@@ -153,8 +147,10 @@ static void row_leg(sqlite3_stmt *s, int col, struct sl_call_leg *l)
 	l->replay_drop = (uint64_t)sqlite3_column_int64(s, col + 8);
 }
 
-static void row_call(sqlite3_stmt *s, struct sl_call *c)
+static void row_call(sqlite3_stmt *s, void *out)
 {
+	struct sl_call *c = out;
+
 	memset(c, 0, sizeof(*c));
 	st_col_text(c->id, sizeof(c->id), s, 0);
 	st_col_text(c->state, sizeof(c->state), s, 1);
@@ -169,8 +165,7 @@ static void row_call(sqlite3_stmt *s, struct sl_call *c)
 
 int sl_store_call_get(struct sl_store *st, const char *id, struct sl_call *c, char *err, size_t errlen)
 {
-	sqlite3_stmt *s;
-	int r, rc;
+	int r;
 
 	if (!st || !c) {
 		st_err(err, errlen, "sl_store_call_get: missing store or result");
@@ -179,30 +174,33 @@ int sl_store_call_get(struct sl_store *st, const char *id, struct sl_call *c, ch
 	r = st_check_text("call id", id, sizeof(c->id), 1, err, errlen);
 	if (r)
 		return r;
-	r = st_prepare(st, CALL_SELECT "WHERE c.id = ?1", &s, err, errlen);
-	if (r)
-		return r;
-	st_bind_text(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		row_call(s, c);
-	} else if (rc == SQLITE_DONE) {
-		st_err(err, errlen, "call \"%s\" does not exist (ended calls may have been pruned)", id);
-		r = -ENOENT;
-	} else {
-		r = st_sqlerr(st, rc, "reading the call", err, errlen);
-	}
-	sqlite3_finalize(s);
-	return r;
+	r = st_row1(st, CALL_SELECT "WHERE c.id = ?1", id, row_call, c, "reading the call",
+		    err, errlen);
+	return st_required(r, err, errlen, "call \"%s\" does not exist (ended calls may have been "
+			   "pruned)", id);
+}
+
+struct call_walk {
+	int (*cb)(const struct sl_call *, void *);
+	void *arg;
+};
+
+static int call_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct call_walk *w = ctx;
+	struct sl_call c;
+
+	row_call(s, &c);
+	return w->cb(&c, w->arg);
 }
 
 int sl_store_call_list(struct sl_store *st, bool active_only, unsigned limit,
 		       int (*cb)(const struct sl_call *, void *), void *arg,
 		       char *err, size_t errlen)
 {
-	struct sl_call c;
+	struct call_walk w = { cb, arg };
 	sqlite3_stmt *s;
-	int r, rc;
+	int r;
 
 	if (!st || !cb) {
 		st_err(err, errlen, "sl_store_call_list: missing store or callback");
@@ -215,22 +213,13 @@ int sl_store_call_list(struct sl_store *st, bool active_only, unsigned limit,
 	if (r)
 		return r;
 	sqlite3_bind_int64(s, 1, limit ? (int64_t)limit : -1);	/* -1: no limit */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row_call(s, &c);
-		r = cb(&c, arg);
-		if (r)
-			break;
-	}
-	if (!r && rc != SQLITE_DONE)
-		r = st_sqlerr(st, rc, "listing calls", err, errlen);
-	sqlite3_finalize(s);
-	return r;
+	return st_walk(st, s, call_row, &w, "listing calls", err, errlen);
 }
 
 int sl_store_call_prune(struct sl_store *st, int64_t ended_before, char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
-	int r, rc;
+	int r;
 
 	if (!st) {
 		st_err(err, errlen, "sl_store_call_prune: missing store");
@@ -240,9 +229,6 @@ int sl_store_call_prune(struct sl_store *st, int64_t ended_before, char *err, si
 	if (r)
 		return r;
 	sqlite3_bind_int64(s, 1, ended_before);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return st_sqlerr(st, rc, "pruning call history", err, errlen);
-	return sqlite3_changes(st->db);
+	r = st_step_done(st, s, "pruning call history", err, errlen);
+	return r ? r : sqlite3_changes(st->db);
 }

@@ -143,3 +143,61 @@ int st_unseal(const uint8_t key[ST_KEY_LEN], const uint8_t *aad, size_t aadlen,
 	}
 	return 0;
 }
+
+int st_seal_ha1(const struct sl_store *st, int alg, const char *username, const char *realm,
+		const char *password, const uint8_t *aad, size_t aadlen,
+		struct st_sealed *out, bool *hashed)
+{
+	uint8_t ha1[ST_HA1_MAX];
+	int r;
+
+	*hashed = false;
+	out->len = sl_digest_alg_len((enum sl_digest_alg)alg);
+	r = sl_digest_ha1((enum sl_digest_alg)alg, username, realm, password, ha1, NULL, 0);
+	if (!r) {
+		*hashed = true;
+		r = aadlen ? st_seal(st->key, aad, aadlen, ha1, out->len, out->nonce, out->ct,
+				     out->tag) : -EIO;
+		if (r)
+			r = -EIO;
+	}
+	OPENSSL_cleanse(ha1, sizeof(ha1));
+	return r;
+}
+
+void st_bind_sealed(sqlite3_stmt *s, int col, const struct st_sealed *b)
+{
+	sqlite3_bind_blob(s, col, b->nonce, ST_NONCE_LEN, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, col + 1, b->ct, (int)b->len, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, col + 2, b->tag, ST_TAG_LEN, SQLITE_TRANSIENT);
+}
+
+int st_unseal_cols(const struct sl_store *st, sqlite3_stmt *s, int col, int alg,
+		   const uint8_t *aad, size_t aadlen, uint8_t *ha1, uint8_t *ha1_len)
+{
+	const void *nonce = sqlite3_column_blob(s, col);
+	const void *ct = sqlite3_column_blob(s, col + 1);
+	const void *tag = sqlite3_column_blob(s, col + 2);
+	size_t len = sl_digest_alg_len((enum sl_digest_alg)alg);
+
+	if (len == 0 || len > ST_HA1_MAX || !aadlen || !nonce || !ct || !tag ||
+	    sqlite3_column_bytes(s, col) != ST_NONCE_LEN ||
+	    (size_t)sqlite3_column_bytes(s, col + 1) != len ||
+	    sqlite3_column_bytes(s, col + 2) != ST_TAG_LEN ||
+	    st_unseal(st->key, aad, aadlen, nonce, ct, len, tag, ha1))
+		return -EIO;
+	*ha1_len = (uint8_t)len;
+	return 0;
+}
+
+void st_err_undecryptable(char *err, size_t errlen, const char *kind, const char *name,
+			  const char *realm, int alg, const char *remedy)
+{
+	char n[SL_STORE_NAME_MAX], rl[ST_REALM_MAX];
+
+	st_printable(n, sizeof(n), name, strlen(name));
+	st_printable(rl, sizeof(rl), realm, strlen(realm));
+	st_err(err, errlen, "the %s credential of %s \"%s\" (realm \"%s\") does not decrypt: "
+	       "wrong master key or a modified store; restore the key or the store from a "
+	       "backup, or %s", sl_digest_alg_name((enum sl_digest_alg)alg), kind, n, rl, remedy);
+}

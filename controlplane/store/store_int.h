@@ -20,6 +20,7 @@
 #define ST_REALM_MAX	128	/* incl. NUL, as struct sl_cred */
 #define ST_TRUNK_USER_MAX 128	/* incl. NUL, as struct sl_trunk_cred */
 #define ST_PASSWORD_MAX	1024	/* bytes, excluding NUL */
+#define ST_HA1_MAX	32	/* SHA-256 HA1, as struct sl_cred */
 
 struct sl_store {
 	sqlite3 *db;
@@ -42,13 +43,37 @@ void st_rollback(struct sl_store *st);
 int st_bind_text(sqlite3_stmt *s, int idx, const char *text);
 /* Copies a text column into dst (always terminated, truncated to fit). */
 void st_col_text(char *dst, size_t dstlen, sqlite3_stmt *s, int col);
-/* Runs a one-key "SELECT 1 FROM ... WHERE x = ?1" query: 1 found, 0 not, <0 error. */
+/* Runs a query that takes one text key; if it returns a row, row(s, out)
+ * decodes it (row may be NULL). 1 found, 0 not, <0 error ("<what>: ..."). */
+int st_row1(struct sl_store *st, const char *sql, const char *key,
+	    void (*row)(sqlite3_stmt *s, void *out), void *out, const char *what,
+	    char *err, size_t errlen);
+/* A one-key "SELECT 1 FROM ... WHERE x = ?1": 1 found, 0 not, <0 error. */
 int st_exists(struct sl_store *st, const char *sql, const char *key,
 	      char *err, size_t errlen);
-/* Runs a statement that takes one text key and returns no rows; *changes
- * gets sqlite3_changes() (may be NULL). */
-int st_exec1(struct sl_store *st, const char *sql, const char *key, int *changes,
-	     const char *what, char *err, size_t errlen);
+/* Turns a lookup or change count (>0 found, 0 none, <0 error) into 0,
+ * -ENOENT with the message fmt, or the error unchanged. */
+int st_required(int found, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* st_exists that must find the row: 0, -ENOENT with the message fmt, or <0. */
+int st_need(struct sl_store *st, const char *sql, const char *key, char *err, size_t errlen,
+	    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Runs a statement that takes up to two text keys (NULL: not bound) and
+ * returns no rows; *changes gets sqlite3_changes() (may be NULL). */
+int st_exec(struct sl_store *st, const char *sql, const char *key1, const char *key2,
+	    int *changes, const char *what, char *err, size_t errlen);
+/* Steps a bound statement that returns no rows and finalizes it: 0 or the
+ * mapped SQLite error ("<what>: ..."). */
+int st_step_done(struct sl_store *st, sqlite3_stmt *s, const char *what,
+		 char *err, size_t errlen);
+/* Calls row(s, ctx) for each row of the prepared statement s until it
+ * returns non-zero (that value is returned), then finalizes s. A SQLite
+ * error is reported as "<what>: ...". */
+int st_walk(struct sl_store *st, sqlite3_stmt *s, int (*row)(sqlite3_stmt *s, void *ctx),
+	    void *ctx, const char *what, char *err, size_t errlen);
+/* Ends a transaction begun with st_begin: commits if r is 0, else rolls
+ * back. Returns r, or the commit's error. */
+int st_end(struct sl_store *st, int r, char *err, size_t errlen);
 
 /* ---- validation (messages name the field and the value) ---- */
 /* Copies n bytes of s for an error message, '?' for anything not printable ASCII. */
@@ -79,6 +104,33 @@ int st_seal(const uint8_t key[ST_KEY_LEN], const uint8_t *aad, size_t aadlen,
 int st_unseal(const uint8_t key[ST_KEY_LEN], const uint8_t *aad, size_t aadlen,
 	      const uint8_t nonce[ST_NONCE_LEN], const uint8_t *ct, size_t ctlen,
 	      const uint8_t tag[ST_TAG_LEN], uint8_t *pt);
+
+/* A sealed HA1 as the credential tables keep it: nonce, ciphertext, tag. */
+struct st_sealed {
+	uint8_t nonce[ST_NONCE_LEN];
+	uint8_t ct[ST_HA1_MAX];
+	uint8_t tag[ST_TAG_LEN];
+	size_t len;			/* of ct: the HA1's length */
+};
+/* Computes the alg HA1 of (username, realm, password) (RFC 7616 §3.4.2) and
+ * seals it under aad (aadlen 0: the AAD did not fit). 0; -EIO if sealing
+ * failed (*hashed true) or the HA1 computation's error (*hashed false). The
+ * HA1 is wiped. */
+int st_seal_ha1(const struct sl_store *st, int alg, const char *username, const char *realm,
+		const char *password, const uint8_t *aad, size_t aadlen,
+		struct st_sealed *out, bool *hashed);
+/* Binds out's nonce, ciphertext and tag to parameters col, col+1, col+2. */
+void st_bind_sealed(sqlite3_stmt *s, int col, const struct st_sealed *b);
+/* Decrypts the alg HA1 in columns col (nonce), col+1 (ciphertext), col+2
+ * (tag) of the current row into ha1 (ST_HA1_MAX bytes) and sets *ha1_len.
+ * -EIO for an unknown alg, wrong blob sizes, aadlen 0 or a failed GCM tag
+ * check. */
+int st_unseal_cols(const struct sl_store *st, sqlite3_stmt *s, int col, int alg,
+		   const uint8_t *aad, size_t aadlen, uint8_t *ha1, uint8_t *ha1_len);
+/* The message for a credential that does not decrypt: kind "user" or
+ * "trunk", its name and realm (shown printable), and what to do about it. */
+void st_err_undecryptable(char *err, size_t errlen, const char *kind, const char *name,
+			  const char *realm, int alg, const char *remedy);
 
 /* ---- schema (store_schema.c) ---- */
 int st_user_version(struct sl_store *st, int *v, char *err, size_t errlen);

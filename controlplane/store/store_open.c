@@ -152,7 +152,11 @@ static int configure(struct sl_store *st, char *err, size_t errlen)
 		"PRAGMA foreign_keys = ON",
 		"PRAGMA secure_delete = ON",	/* old credential blobs are zeroed */
 		"PRAGMA trusted_schema = OFF",
-		"PRAGMA synchronous = FULL",
+		/* WAL + NORMAL: a commit does not wait for the disk (only checkpoints
+		 * sync); a power cut may lose the last commits but never corrupts the
+		 * file. Registrations and call reports arrive many times a second and
+		 * the daemon must not stall on fsync (phones re-register anyway). */
+		"PRAGMA synchronous = NORMAL",
 	};
 	int rc, r;
 	unsigned i;

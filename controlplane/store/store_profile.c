@@ -33,7 +33,7 @@ int sl_store_profile_put(struct sl_store *st, const struct sl_profile *p, bool c
 {
 	struct sl_profile cur;
 	sqlite3_stmt *s;
-	int r, rc;
+	int r;
 
 	if (!st || !p) {
 		st_err(err, errlen, "sl_store_profile_put: missing store or profile");
@@ -69,20 +69,14 @@ int sl_store_profile_put(struct sl_store *st, const struct sl_profile *p, bool c
 	st_bind_text(s, 1, p->name);
 	sqlite3_bind_int(s, 2, (int)p->mode);
 	st_bind_text(s, 3, p->description);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		r = st_sqlerr(st, rc, "writing the profile", err, errlen);
-		goto out;
-	}
-	return st_commit(st, err, errlen);
+	r = st_step_done(st, s, "writing the profile", err, errlen);
 out:
-	st_rollback(st);
-	return r;
+	return st_end(st, r, err, errlen);
 }
 
-static void row_profile(sqlite3_stmt *s, struct sl_profile *p)
+static void row_profile(sqlite3_stmt *s, void *out)
 {
+	struct sl_profile *p = out;
 	int m;
 
 	memset(p, 0, sizeof(*p));
@@ -92,11 +86,12 @@ static void row_profile(sqlite3_stmt *s, struct sl_profile *p)
 	st_col_text(p->description, sizeof(p->description), s, 2);
 }
 
+#define PROFILE_COLS "SELECT name, mode, description FROM profiles "
+
 int sl_store_profile_get(struct sl_store *st, const char *name, struct sl_profile *p,
 			 char *err, size_t errlen)
 {
-	sqlite3_stmt *s;
-	int r, rc;
+	int r;
 
 	if (!st || !p) {
 		st_err(err, errlen, "sl_store_profile_get: missing store or result");
@@ -105,57 +100,27 @@ int sl_store_profile_get(struct sl_store *st, const char *name, struct sl_profil
 	r = st_check_name("profile name", name, SL_STORE_NAME_MAX, err, errlen);
 	if (r)
 		return r;
-	r = st_prepare(st, "SELECT name, mode, description FROM profiles WHERE name = ?1",
-		       &s, err, errlen);
-	if (r)
-		return r;
-	st_bind_text(s, 1, name);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		row_profile(s, p);
-	} else if (rc == SQLITE_DONE) {
-		st_err(err, errlen, "profile \"%s\" does not exist; list profiles to see the names",
-		       name);
-		r = -ENOENT;
-	} else {
-		r = st_sqlerr(st, rc, "reading the profile", err, errlen);
-	}
-	sqlite3_finalize(s);
-	return r;
+	r = st_row1(st, PROFILE_COLS "WHERE name = ?1", name, row_profile, p,
+		    "reading the profile", err, errlen);
+	return st_required(r, err, errlen, "profile \"%s\" does not exist; list profiles to see "
+			   "the names", name);
 }
 
-/* Name of one device or trunk using the profile: 1 found, 0 none, <0 error. */
-static int profile_user(struct sl_store *st, const char *name, char *what, size_t whatlen,
-			char *err, size_t errlen)
+#define WHO_MAX 96
+
+/* "device \"x\"" or "trunk \"y\"" from the row (kind, name). */
+static void row_who(sqlite3_stmt *s, void *out)
 {
-	sqlite3_stmt *s;
-	int r, rc;
+	char kind[8], who[SL_STORE_NAME_MAX];
 
-	r = st_prepare(st, "SELECT 'device', name FROM devices WHERE profile = ?1 UNION ALL "
-		       "SELECT 'trunk', name FROM trunks WHERE profile = ?1 LIMIT 1", &s, err, errlen);
-	if (r)
-		return r;
-	st_bind_text(s, 1, name);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		char kind[8], who[SL_STORE_NAME_MAX];
-
-		st_col_text(kind, sizeof(kind), s, 0);
-		st_col_text(who, sizeof(who), s, 1);
-		snprintf(what, whatlen, "%s \"%s\"", kind, who);
-		r = 1;
-	} else if (rc == SQLITE_DONE) {
-		r = 0;
-	} else {
-		r = st_sqlerr(st, rc, "checking the profile's users", err, errlen);
-	}
-	sqlite3_finalize(s);
-	return r;
+	st_col_text(kind, sizeof(kind), s, 0);
+	st_col_text(who, sizeof(who), s, 1);
+	snprintf(out, WHO_MAX, "%s \"%s\"", kind, who);
 }
 
 int sl_store_profile_del(struct sl_store *st, const char *name, char *err, size_t errlen)
 {
-	char who[96];
+	char who[WHO_MAX];
 	int r, changes = 0;
 
 	if (!st) {
@@ -172,53 +137,48 @@ int sl_store_profile_del(struct sl_store *st, const char *name, char *err, size_
 	r = st_begin(st, err, errlen);
 	if (r)
 		return r;
-	r = profile_user(st, name, who, sizeof(who), err, errlen);
+	/* One device or trunk still using the profile. */
+	r = st_row1(st, "SELECT 'device', name FROM devices WHERE profile = ?1 UNION ALL "
+		    "SELECT 'trunk', name FROM trunks WHERE profile = ?1 LIMIT 1", name, row_who, who,
+		    "checking the profile's users", err, errlen);
 	if (r == 1) {
 		st_err(err, errlen, "profile \"%s\" is used by %s; move it to another profile first",
 		       name, who);
 		r = -EBUSY;
-		goto out;
 	}
-	if (r)
-		goto out;
-	r = st_exec1(st, "DELETE FROM profiles WHERE name = ?1", name, &changes,
-		     "deleting the profile", err, errlen);
-	if (r)
-		goto out;
-	if (!changes) {
-		st_err(err, errlen, "profile \"%s\" does not exist", name);
-		r = -ENOENT;
-		goto out;
-	}
-	return st_commit(st, err, errlen);
-out:
-	st_rollback(st);
-	return r;
+	if (!r)
+		r = st_exec(st, "DELETE FROM profiles WHERE name = ?1", name, NULL, &changes,
+			    "deleting the profile", err, errlen);
+	if (!r)
+		r = st_required(changes, err, errlen, "profile \"%s\" does not exist", name);
+	return st_end(st, r, err, errlen);
+}
+
+struct profile_walk {
+	int (*cb)(const struct sl_profile *, void *);
+	void *arg;
+};
+
+static int profile_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct profile_walk *w = ctx;
+	struct sl_profile p;
+
+	row_profile(s, &p);
+	return w->cb(&p, w->arg);
 }
 
 int sl_store_profile_list(struct sl_store *st, int (*cb)(const struct sl_profile *, void *),
 			  void *arg, char *err, size_t errlen)
 {
-	struct sl_profile p;
+	struct profile_walk w = { cb, arg };
 	sqlite3_stmt *s;
-	int r, rc;
+	int r;
 
 	if (!st || !cb) {
 		st_err(err, errlen, "sl_store_profile_list: missing store or callback");
 		return -EINVAL;
 	}
-	r = st_prepare(st, "SELECT name, mode, description FROM profiles ORDER BY mode, name",
-		       &s, err, errlen);
-	if (r)
-		return r;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row_profile(s, &p);
-		r = cb(&p, arg);
-		if (r)
-			break;
-	}
-	if (!r && rc != SQLITE_DONE)
-		r = st_sqlerr(st, rc, "listing profiles", err, errlen);
-	sqlite3_finalize(s);
-	return r;
+	r = st_prepare(st, PROFILE_COLS "ORDER BY mode, name", &s, err, errlen);
+	return r ? r : st_walk(st, s, profile_row, &w, "listing profiles", err, errlen);
 }

@@ -25,25 +25,18 @@ static int check_reg(struct sl_store *st, const struct sl_registration *r, char 
 				  err, errlen);
 	if (e)
 		return e;
-	e = st_exists(st, "SELECT 1 FROM users WHERE name = ?1", r->user, err, errlen);
-	if (e == 0) {
-		st_err(err, errlen, "registration: user \"%s\" does not exist", r->user);
-		return -ENOENT;
-	}
-	if (e < 0 || !r->device[0])
-		return e < 0 ? e : 0;
-	e = st_exists(st, "SELECT 1 FROM devices WHERE name = ?1", r->device, err, errlen);
-	if (e == 0) {
-		st_err(err, errlen, "registration: device \"%s\" does not exist", r->device);
-		return -ENOENT;
-	}
-	return e < 0 ? e : 0;
+	e = st_need(st, "SELECT 1 FROM users WHERE name = ?1", r->user, err, errlen,
+		    "registration: user \"%s\" does not exist", r->user);
+	if (e || !r->device[0])
+		return e;
+	return st_need(st, "SELECT 1 FROM devices WHERE name = ?1", r->device, err, errlen,
+		       "registration: device \"%s\" does not exist", r->device);
 }
 
 int sl_store_reg_put(struct sl_store *st, const struct sl_registration *r, char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
-	int e, rc;
+	int e;
 
 	if (!st || !r) {
 		st_err(err, errlen, "sl_store_reg_put: missing store or registration");
@@ -74,23 +67,15 @@ int sl_store_reg_put(struct sl_store *st, const struct sl_registration *r, char 
 	st_bind_text(s, 6, r->user_agent);
 	sqlite3_bind_int64(s, 7, r->registered);
 	sqlite3_bind_int64(s, 8, r->expires);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		e = st_sqlerr(st, rc, "writing the registration", err, errlen);
-		goto out;
-	}
-	return st_commit(st, err, errlen);
+	e = st_step_done(st, s, "writing the registration", err, errlen);
 out:
-	st_rollback(st);
-	return e;
+	return st_end(st, e, err, errlen);
 }
 
 int sl_store_reg_del(struct sl_store *st, const char *user, const char *contact,
 		     char *err, size_t errlen)
 {
-	sqlite3_stmt *s;
-	int e, rc;
+	int e, changes = 0;
 
 	if (!st) {
 		st_err(err, errlen, "sl_store_reg_del: missing store");
@@ -99,23 +84,11 @@ int sl_store_reg_del(struct sl_store *st, const char *user, const char *contact,
 	e = st_check_name("registration user", user, SL_STORE_NAME_MAX, err, errlen);
 	if (!e)
 		e = st_check_text("registration contact", contact, SL_STORE_TEXT_MAX, 1, err, errlen);
-	if (e)
-		return e;
-	e = st_prepare(st, "DELETE FROM registrations WHERE user = ?1 AND contact = ?2",
-		       &s, err, errlen);
-	if (e)
-		return e;
-	st_bind_text(s, 1, user);
-	st_bind_text(s, 2, contact);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return st_sqlerr(st, rc, "deleting the registration", err, errlen);
-	if (sqlite3_changes(st->db) == 0) {
-		st_err(err, errlen, "user \"%s\" has no registration for contact \"%s\"", user, contact);
-		return -ENOENT;
-	}
-	return 0;
+	if (!e)
+		e = st_exec(st, "DELETE FROM registrations WHERE user = ?1 AND contact = ?2", user,
+			    contact, &changes, "deleting the registration", err, errlen);
+	return e ? e : st_required(changes, err, errlen,
+				   "user \"%s\" has no registration for contact \"%s\"", user, contact);
 }
 
 int sl_store_reg_clear(struct sl_store *st, char *err, size_t errlen)
@@ -124,16 +97,38 @@ int sl_store_reg_clear(struct sl_store *st, char *err, size_t errlen)
 		st_err(err, errlen, "sl_store_reg_clear: missing store");
 		return -EINVAL;
 	}
-	return st_exec1(st, "DELETE FROM registrations", NULL, NULL, "clearing registrations",
-			err, errlen);
+	return st_exec(st, "DELETE FROM registrations", NULL, NULL, NULL, "clearing registrations",
+		       err, errlen);
+}
+
+struct reg_walk {
+	int (*cb)(const struct sl_registration *, void *);
+	void *arg;
+};
+
+static int reg_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct reg_walk *w = ctx;
+	struct sl_registration r;
+
+	memset(&r, 0, sizeof(r));
+	st_col_text(r.user, sizeof(r.user), s, 0);
+	st_col_text(r.contact, sizeof(r.contact), s, 1);
+	st_col_text(r.device, sizeof(r.device), s, 2);	/* NULL -> "" */
+	st_col_text(r.transport, sizeof(r.transport), s, 3);
+	st_col_text(r.source, sizeof(r.source), s, 4);
+	st_col_text(r.user_agent, sizeof(r.user_agent), s, 5);
+	r.registered = sqlite3_column_int64(s, 6);
+	r.expires = sqlite3_column_int64(s, 7);
+	return w->cb(&r, w->arg);
 }
 
 int sl_store_reg_list(struct sl_store *st, int (*cb)(const struct sl_registration *, void *),
 		      void *arg, char *err, size_t errlen)
 {
-	struct sl_registration r;
+	struct reg_walk w = { cb, arg };
 	sqlite3_stmt *s;
-	int e, rc;
+	int e;
 
 	if (!st || !cb) {
 		st_err(err, errlen, "sl_store_reg_list: missing store or callback");
@@ -141,24 +136,5 @@ int sl_store_reg_list(struct sl_store *st, int (*cb)(const struct sl_registratio
 	}
 	e = st_prepare(st, "SELECT user, contact, device, transport, source, user_agent, "
 		       "registered, expires FROM registrations ORDER BY user, contact", &s, err, errlen);
-	if (e)
-		return e;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&r, 0, sizeof(r));
-		st_col_text(r.user, sizeof(r.user), s, 0);
-		st_col_text(r.contact, sizeof(r.contact), s, 1);
-		st_col_text(r.device, sizeof(r.device), s, 2);	/* NULL -> "" */
-		st_col_text(r.transport, sizeof(r.transport), s, 3);
-		st_col_text(r.source, sizeof(r.source), s, 4);
-		st_col_text(r.user_agent, sizeof(r.user_agent), s, 5);
-		r.registered = sqlite3_column_int64(s, 6);
-		r.expires = sqlite3_column_int64(s, 7);
-		e = cb(&r, arg);
-		if (e)
-			break;
-	}
-	if (!e && rc != SQLITE_DONE)
-		e = st_sqlerr(st, rc, "listing registrations", err, errlen);
-	sqlite3_finalize(s);
-	return e;
+	return e ? e : st_walk(st, s, reg_row, &w, "listing registrations", err, errlen);
 }

@@ -76,20 +76,16 @@ static int check_trunk(struct sl_store *st, const struct sl_trunk *t, char *err,
 		r = st_check_name("trunk profile", t->profile, sizeof(t->profile), err, errlen);
 	if (r)
 		return r;
-	r = st_exists(st, "SELECT 1 FROM profiles WHERE name = ?1", t->profile, err, errlen);
-	if (r == 0) {
-		st_err(err, errlen, "trunk \"%s\": profile \"%s\" does not exist; list profiles to "
-		       "see the names", t->name, t->profile);
-		return -ENOENT;
-	}
-	return r < 0 ? r : 0;
+	return st_need(st, "SELECT 1 FROM profiles WHERE name = ?1", t->profile, err, errlen,
+		       "trunk \"%s\": profile \"%s\" does not exist; list profiles to see the names",
+		       t->name, t->profile);
 }
 
 int sl_store_trunk_put(struct sl_store *st, const struct sl_trunk *t, bool create_only,
 		       char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
-	int r, rc;
+	int r;
 
 	if (!st || !t) {
 		st_err(err, errlen, "sl_store_trunk_put: missing store or trunk");
@@ -99,40 +95,33 @@ int sl_store_trunk_put(struct sl_store *st, const struct sl_trunk *t, bool creat
 	if (r)
 		return r;
 	r = check_trunk(st, t, err, errlen);
+	if (!r)
+		r = st_prepare(st, create_only ?
+			       "INSERT INTO trunks (name, host, port, transport, prefix, profile) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)" :
+			       "INSERT INTO trunks (name, host, port, transport, prefix, profile) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO UPDATE SET "
+			       "host = excluded.host, port = excluded.port, "
+			       "transport = excluded.transport, prefix = excluded.prefix, "
+			       "profile = excluded.profile", &s, err, errlen);
 	if (r)
-		goto out;
-	r = st_prepare(st, create_only ?
-		       "INSERT INTO trunks (name, host, port, transport, prefix, profile) "
-		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)" :
-		       "INSERT INTO trunks (name, host, port, transport, prefix, profile) "
-		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO UPDATE SET "
-		       "host = excluded.host, port = excluded.port, transport = excluded.transport, "
-		       "prefix = excluded.prefix, profile = excluded.profile", &s, err, errlen);
-	if (r)
-		goto out;
+		return st_end(st, r, err, errlen);
 	st_bind_text(s, 1, t->name);
 	st_bind_text(s, 2, t->host);
 	sqlite3_bind_int(s, 3, t->port);
 	st_bind_text(s, 4, t->transport);
 	st_bind_text(s, 5, t->prefix);
 	st_bind_text(s, 6, t->profile);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		r = st_sqlerr(st, rc, "writing the trunk", err, errlen);
-		if (r == -EEXIST)
-			st_err(err, errlen, "trunk \"%s\" already exists; choose another name or update it",
-			       t->name);
-		goto out;
-	}
-	return st_commit(st, err, errlen);
-out:
-	st_rollback(st);
-	return r;
+	r = st_step_done(st, s, "writing the trunk", err, errlen);
+	if (r == -EEXIST)
+		st_err(err, errlen, "trunk \"%s\" already exists; choose another name or update it",
+		       t->name);
+	return st_end(st, r, err, errlen);
 }
 
-static void row_trunk(sqlite3_stmt *s, struct sl_trunk *t)
+static void row_trunk(sqlite3_stmt *s, void *out)
 {
+	struct sl_trunk *t = out;
 	int port;
 
 	memset(t, 0, sizeof(*t));
@@ -150,8 +139,7 @@ static void row_trunk(sqlite3_stmt *s, struct sl_trunk *t)
 int sl_store_trunk_get(struct sl_store *st, const char *name, struct sl_trunk *t,
 		       char *err, size_t errlen)
 {
-	sqlite3_stmt *s;
-	int r, rc;
+	int r;
 
 	if (!st || !t) {
 		st_err(err, errlen, "sl_store_trunk_get: missing store or result");
@@ -160,21 +148,9 @@ int sl_store_trunk_get(struct sl_store *st, const char *name, struct sl_trunk *t
 	r = st_check_name("trunk name", name, SL_STORE_NAME_MAX, err, errlen);
 	if (r)
 		return r;
-	r = st_prepare(st, TRUNK_COLS "WHERE name = ?1", &s, err, errlen);
-	if (r)
-		return r;
-	st_bind_text(s, 1, name);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		row_trunk(s, t);
-	} else if (rc == SQLITE_DONE) {
-		st_err(err, errlen, "trunk \"%s\" does not exist", name);
-		r = -ENOENT;
-	} else {
-		r = st_sqlerr(st, rc, "reading the trunk", err, errlen);
-	}
-	sqlite3_finalize(s);
-	return r;
+	r = st_row1(st, TRUNK_COLS "WHERE name = ?1", name, row_trunk, t, "reading the trunk",
+		    err, errlen);
+	return st_required(r, err, errlen, "trunk \"%s\" does not exist", name);
 }
 
 int sl_store_trunk_del(struct sl_store *st, const char *name, char *err, size_t errlen)
@@ -186,44 +162,40 @@ int sl_store_trunk_del(struct sl_store *st, const char *name, char *err, size_t 
 		return -EINVAL;
 	}
 	r = st_check_name("trunk name", name, SL_STORE_NAME_MAX, err, errlen);
-	if (r)
-		return r;
 	/* Its credentials go with it (ON DELETE CASCADE). */
-	r = st_exec1(st, "DELETE FROM trunks WHERE name = ?1", name, &changes,
-		     "deleting the trunk", err, errlen);
-	if (r)
-		return r;
-	if (!changes) {
-		st_err(err, errlen, "trunk \"%s\" does not exist", name);
-		return -ENOENT;
-	}
-	return 0;
+	if (!r)
+		r = st_exec(st, "DELETE FROM trunks WHERE name = ?1", name, NULL, &changes,
+			    "deleting the trunk", err, errlen);
+	return r ? r : st_required(changes, err, errlen, "trunk \"%s\" does not exist", name);
+}
+
+struct trunk_walk {
+	int (*cb)(const struct sl_trunk *, void *);
+	void *arg;
+};
+
+static int trunk_row(sqlite3_stmt *s, void *ctx)
+{
+	const struct trunk_walk *w = ctx;
+	struct sl_trunk t;
+
+	row_trunk(s, &t);
+	return w->cb(&t, w->arg);
 }
 
 int sl_store_trunk_list(struct sl_store *st, int (*cb)(const struct sl_trunk *, void *),
 			void *arg, char *err, size_t errlen)
 {
-	struct sl_trunk t;
+	struct trunk_walk w = { cb, arg };
 	sqlite3_stmt *s;
-	int r, rc;
+	int r;
 
 	if (!st || !cb) {
 		st_err(err, errlen, "sl_store_trunk_list: missing store or callback");
 		return -EINVAL;
 	}
 	r = st_prepare(st, TRUNK_COLS "ORDER BY name", &s, err, errlen);
-	if (r)
-		return r;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row_trunk(s, &t);
-		r = cb(&t, arg);
-		if (r)
-			break;
-	}
-	if (!r && rc != SQLITE_DONE)
-		r = st_sqlerr(st, rc, "listing trunks", err, errlen);
-	sqlite3_finalize(s);
-	return r;
+	return r ? r : st_walk(st, s, trunk_row, &w, "listing trunks", err, errlen);
 }
 
 /* ---- trunk credentials ---- */
@@ -234,43 +206,60 @@ static int insert_trunk_cred(struct sl_store *st, sqlite3_stmt *s, const char *t
 			     const char *realm, const char *username, const char *password,
 			     enum sl_digest_alg alg, char *err, size_t errlen)
 {
-	uint8_t ha1[SL_DIGEST_MAX_HASH], ct[SL_DIGEST_MAX_HASH];
-	uint8_t nonce[ST_NONCE_LEN], tag[ST_TAG_LEN], aad[TRUNK_AAD_MAX];
-	size_t len = sl_digest_alg_len(alg), aadlen;
+	uint8_t aad[TRUNK_AAD_MAX];
+	struct st_sealed b;
+	bool hashed;
 	int r, rc;
 
-	r = sl_digest_ha1(alg, username, realm, password, ha1, NULL, 0);
-	if (r) {
-		OPENSSL_cleanse(ha1, sizeof(ha1));
+	r = st_seal_ha1(st, (int)alg, username, realm, password, aad,
+			st_aad_trunk(aad, sizeof(aad), trunk, realm, username, (int)alg), &b, &hashed);
+	if (r && !hashed) {
 		st_err(err, errlen, "computing the %s HA1 for trunk \"%s\" failed",
 		       sl_digest_alg_name(alg), trunk);
 		return r;
 	}
-	aadlen = st_aad_trunk(aad, sizeof(aad), trunk, realm, username, (int)alg);
-	r = aadlen ? st_seal(st->key, aad, aadlen, ha1, len, nonce, ct, tag) : -EIO;
-	OPENSSL_cleanse(ha1, sizeof(ha1));
 	if (r) {
 		st_err(err, errlen, "encrypting the credentials of trunk \"%s\" failed (OpenSSL)",
 		       trunk);
-		return -EIO;
+		return r;
 	}
 	sqlite3_reset(s);
 	st_bind_text(s, 1, trunk);
 	st_bind_text(s, 2, realm);
 	st_bind_text(s, 3, username);
 	sqlite3_bind_int(s, 4, (int)alg);
-	sqlite3_bind_blob(s, 5, nonce, ST_NONCE_LEN, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(s, 6, ct, (int)len, SQLITE_TRANSIENT);
-	sqlite3_bind_blob(s, 7, tag, ST_TAG_LEN, SQLITE_TRANSIENT);
+	st_bind_sealed(s, 5, &b);
 	rc = sqlite3_step(s);
 	return rc == SQLITE_DONE ? 0 : st_sqlerr(st, rc, "writing trunk credentials", err, errlen);
+}
+
+/* Replaces the trunk's credentials for realm; inside a transaction. */
+static int write_trunk_creds(struct sl_store *st, const char *trunk, const char *realm,
+			     const char *username, const char *password, char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	r = st_exec(st, "DELETE FROM trunk_credentials WHERE trunk = ?1 AND realm = ?2", trunk,
+		    realm, NULL, "replacing trunk credentials", err, errlen);
+	if (!r)
+		r = st_prepare(st, "INSERT INTO trunk_credentials (trunk, realm, username, alg, "
+			       "nonce, ciphertext, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			       &s, err, errlen);
+	if (r)
+		return r;
+	r = insert_trunk_cred(st, s, trunk, realm, username, password, SL_DIGEST_MD5, err, errlen);
+	if (!r)
+		r = insert_trunk_cred(st, s, trunk, realm, username, password, SL_DIGEST_SHA256,
+				      err, errlen);
+	sqlite3_finalize(s);
+	return r;
 }
 
 int sl_store_trunk_cred_set(struct sl_store *st, const char *trunk, const char *realm,
 			    const char *username, const char *password, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL, *del = NULL;
-	int r, rc;
+	int r;
 
 	if (!st) {
 		st_err(err, errlen, "sl_store_trunk_cred_set: missing store");
@@ -283,54 +272,21 @@ int sl_store_trunk_cred_set(struct sl_store *st, const char *trunk, const char *
 		r = st_check_quotable("trunk username", username, ST_TRUNK_USER_MAX, err, errlen);
 	if (!r)
 		r = st_check_password(password, err, errlen);
-	if (r)
-		return r;
-	r = st_begin(st, err, errlen);
-	if (r)
-		return r;
-	r = st_exists(st, "SELECT 1 FROM trunks WHERE name = ?1", trunk, err, errlen);
-	if (r == 0) {
-		st_err(err, errlen, "trunk \"%s\" does not exist; add the trunk first", trunk);
-		r = -ENOENT;
-	}
-	if (r < 0)
-		goto out;
-	r = st_prepare(st, "DELETE FROM trunk_credentials WHERE trunk = ?1 AND realm = ?2",
-		       &del, err, errlen);
-	if (r)
-		goto out;
-	st_bind_text(del, 1, trunk);
-	st_bind_text(del, 2, realm);
-	rc = sqlite3_step(del);
-	if (rc != SQLITE_DONE) {
-		r = st_sqlerr(st, rc, "replacing trunk credentials", err, errlen);
-		goto out;
-	}
-	r = st_prepare(st, "INSERT INTO trunk_credentials (trunk, realm, username, alg, nonce, "
-		       "ciphertext, tag) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &s, err, errlen);
-	if (r)
-		goto out;
-	r = insert_trunk_cred(st, s, trunk, realm, username, password, SL_DIGEST_MD5, err, errlen);
 	if (!r)
-		r = insert_trunk_cred(st, s, trunk, realm, username, password, SL_DIGEST_SHA256,
-				      err, errlen);
+		r = st_begin(st, err, errlen);
 	if (r)
-		goto out;
-	sqlite3_finalize(s);
-	sqlite3_finalize(del);
-	return st_commit(st, err, errlen);
-out:
-	sqlite3_finalize(s);
-	sqlite3_finalize(del);
-	st_rollback(st);
-	return r;
+		return r;
+	r = st_need(st, "SELECT 1 FROM trunks WHERE name = ?1", trunk, err, errlen,
+		    "trunk \"%s\" does not exist; add the trunk first", trunk);
+	if (!r)
+		r = write_trunk_creds(st, trunk, realm, username, password, err, errlen);
+	return st_end(st, r, err, errlen);
 }
 
 int sl_store_trunk_cred_del(struct sl_store *st, const char *trunk, const char *realm,
 			    char *err, size_t errlen)
 {
-	sqlite3_stmt *s;
-	int r, rc;
+	int r, changes = 0;
 
 	if (!st) {
 		st_err(err, errlen, "sl_store_trunk_cred_del: missing store");
@@ -339,68 +295,54 @@ int sl_store_trunk_cred_del(struct sl_store *st, const char *trunk, const char *
 	r = st_check_name("trunk name", trunk, SL_STORE_NAME_MAX, err, errlen);
 	if (!r)
 		r = st_check_quotable("realm", realm, ST_REALM_MAX, err, errlen);
-	if (r)
-		return r;
-	r = st_prepare(st, "DELETE FROM trunk_credentials WHERE trunk = ?1 AND realm = ?2",
-		       &s, err, errlen);
-	if (r)
-		return r;
-	st_bind_text(s, 1, trunk);
-	st_bind_text(s, 2, realm);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return st_sqlerr(st, rc, "deleting trunk credentials", err, errlen);
-	if (sqlite3_changes(st->db) == 0) {
-		st_err(err, errlen, "trunk \"%s\" has no credentials for realm \"%s\"", trunk, realm);
-		return -ENOENT;
-	}
-	return 0;
+	if (!r)
+		r = st_exec(st, "DELETE FROM trunk_credentials WHERE trunk = ?1 AND realm = ?2",
+			    trunk, realm, &changes, "deleting trunk credentials", err, errlen);
+	return r ? r : st_required(changes, err, errlen,
+				   "trunk \"%s\" has no credentials for realm \"%s\"", trunk, realm);
 }
 
-static int open_trunk_cred(struct sl_store *st, sqlite3_stmt *s, struct sl_trunk_cred *c,
-			   char *err, size_t errlen)
+struct trunk_cred_walk {
+	struct sl_store *st;
+	int (*cb)(const struct sl_trunk_cred *, void *);
+	void *arg;
+	char *err;
+	size_t errlen;
+};
+
+/* Decrypts the current row (trunk, realm, username, alg, nonce, ciphertext,
+ * tag) and hands it to the callback; the plaintext is wiped after the call. */
+static int trunk_cred_row(sqlite3_stmt *s, void *ctx)
 {
+	const struct trunk_cred_walk *w = ctx;
 	uint8_t aad[TRUNK_AAD_MAX];
-	const void *nonce, *ct, *tag;
-	size_t aadlen, len;
+	struct sl_trunk_cred c;
+	size_t aadlen;
+	int r;
 
-	memset(c, 0, sizeof(*c));
-	st_col_text(c->trunk, sizeof(c->trunk), s, 0);
-	st_col_text(c->realm, sizeof(c->realm), s, 1);
-	st_col_text(c->username, sizeof(c->username), s, 2);
-	c->alg = sqlite3_column_int(s, 3);
-	nonce = sqlite3_column_blob(s, 4);
-	ct = sqlite3_column_blob(s, 5);
-	tag = sqlite3_column_blob(s, 6);
-	len = sl_digest_alg_len((enum sl_digest_alg)c->alg);
-	aadlen = st_aad_trunk(aad, sizeof(aad), c->trunk, c->realm, c->username, c->alg);
-	if (len == 0 || !aadlen || !nonce || !ct || !tag ||
-	    sqlite3_column_bytes(s, 4) != ST_NONCE_LEN ||
-	    (size_t)sqlite3_column_bytes(s, 5) != len ||
-	    sqlite3_column_bytes(s, 6) != ST_TAG_LEN ||
-	    st_unseal(st->key, aad, aadlen, nonce, ct, len, tag, c->ha1)) {
-		char t[SL_STORE_NAME_MAX], rl[ST_REALM_MAX];
-
-		st_printable(t, sizeof(t), c->trunk, strlen(c->trunk));
-		st_printable(rl, sizeof(rl), c->realm, strlen(c->realm));
-		st_err(err, errlen, "the %s credential of trunk \"%s\" (realm \"%s\") does not decrypt: "
-		       "wrong master key or a modified store; restore the key or the store from a "
-		       "backup, or set the trunk's credentials again",
-		       sl_digest_alg_name((enum sl_digest_alg)c->alg), t, rl);
-		OPENSSL_cleanse(c, sizeof(*c));
+	memset(&c, 0, sizeof(c));
+	st_col_text(c.trunk, sizeof(c.trunk), s, 0);
+	st_col_text(c.realm, sizeof(c.realm), s, 1);
+	st_col_text(c.username, sizeof(c.username), s, 2);
+	c.alg = sqlite3_column_int(s, 3);
+	aadlen = st_aad_trunk(aad, sizeof(aad), c.trunk, c.realm, c.username, c.alg);
+	if (st_unseal_cols(w->st, s, 4, c.alg, aad, aadlen, c.ha1, &c.ha1_len)) {
+		st_err_undecryptable(w->err, w->errlen, "trunk", c.trunk, c.realm, c.alg,
+				     "set the trunk's credentials again");
+		OPENSSL_cleanse(&c, sizeof(c));
 		return -EIO;
 	}
-	c->ha1_len = (uint8_t)len;
-	return 0;
+	r = w->cb(&c, w->arg);
+	OPENSSL_cleanse(&c, sizeof(c));
+	return r;
 }
 
 int sl_store_trunk_cred_walk(struct sl_store *st, int (*cb)(const struct sl_trunk_cred *, void *),
 			     void *arg, char *err, size_t errlen)
 {
-	struct sl_trunk_cred c;
+	struct trunk_cred_walk w = { st, cb, arg, err, errlen };
 	sqlite3_stmt *s;
-	int r, rc;
+	int r;
 
 	if (!st || !cb) {
 		st_err(err, errlen, "sl_store_trunk_cred_walk: missing store or callback");
@@ -408,19 +350,5 @@ int sl_store_trunk_cred_walk(struct sl_store *st, int (*cb)(const struct sl_trun
 	}
 	r = st_prepare(st, "SELECT trunk, realm, username, alg, nonce, ciphertext, tag "
 		       "FROM trunk_credentials ORDER BY trunk, realm, alg", &s, err, errlen);
-	if (r)
-		return r;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		r = open_trunk_cred(st, s, &c, err, errlen);
-		if (r)
-			break;
-		r = cb(&c, arg);
-		OPENSSL_cleanse(&c, sizeof(c));
-		if (r)
-			break;
-	}
-	if (!r && rc != SQLITE_DONE)
-		r = st_sqlerr(st, rc, "reading trunk credentials", err, errlen);
-	sqlite3_finalize(s);
-	return r;
+	return r ? r : st_walk(st, s, trunk_cred_row, &w, "reading trunk credentials", err, errlen);
 }

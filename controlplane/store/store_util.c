@@ -117,8 +117,9 @@ void st_col_text(char *dst, size_t dstlen, sqlite3_stmt *s, int col)
 	dst[n] = '\0';
 }
 
-int st_exists(struct sl_store *st, const char *sql, const char *key,
-	      char *err, size_t errlen)
+int st_row1(struct sl_store *st, const char *sql, const char *key,
+	    void (*row)(sqlite3_stmt *s, void *out), void *out, const char *what,
+	    char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
 	int rc, r;
@@ -128,34 +129,110 @@ int st_exists(struct sl_store *st, const char *sql, const char *key,
 		return r;
 	st_bind_text(s, 1, key);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
+		if (row)
+			row(s, out);
 		r = 1;
-	else if (rc == SQLITE_DONE)
+	} else if (rc == SQLITE_DONE) {
 		r = 0;
-	else
-		r = st_sqlerr(st, rc, "looking up a store row", err, errlen);
+	} else {
+		r = st_sqlerr(st, rc, what, err, errlen);
+	}
 	sqlite3_finalize(s);
 	return r;
 }
 
-int st_exec1(struct sl_store *st, const char *sql, const char *key, int *changes,
-	     const char *what, char *err, size_t errlen)
+int st_exists(struct sl_store *st, const char *sql, const char *key,
+	      char *err, size_t errlen)
+{
+	return st_row1(st, sql, key, NULL, NULL, "looking up a store row", err, errlen);
+}
+
+static int required_v(int found, char *err, size_t errlen, const char *fmt, va_list ap)
+{
+	if (found < 0)
+		return found;
+	if (found > 0)
+		return 0;
+	if (err && errlen)
+		vsnprintf(err, errlen, fmt, ap);
+	return -ENOENT;
+}
+
+int st_required(int found, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = required_v(found, err, errlen, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int st_need(struct sl_store *st, const char *sql, const char *key, char *err, size_t errlen,
+	    const char *fmt, ...)
+{
+	va_list ap;
+	int r = st_exists(st, sql, key, err, errlen);
+
+	va_start(ap, fmt);
+	r = required_v(r, err, errlen, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int st_step_done(struct sl_store *st, sqlite3_stmt *s, const char *what,
+		 char *err, size_t errlen)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : st_sqlerr(st, rc, what, err, errlen);
+}
+
+int st_exec(struct sl_store *st, const char *sql, const char *key1, const char *key2,
+	    int *changes, const char *what, char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
-	int rc, r;
+	int r;
 
 	r = st_prepare(st, sql, &s, err, errlen);
 	if (r)
 		return r;
-	if (key)
-		st_bind_text(s, 1, key);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return st_sqlerr(st, rc, what, err, errlen);
-	if (changes)
+	if (key1)
+		st_bind_text(s, 1, key1);
+	if (key2)
+		st_bind_text(s, 2, key2);
+	r = st_step_done(st, s, what, err, errlen);
+	if (!r && changes)
 		*changes = sqlite3_changes(st->db);
-	return 0;
+	return r;
+}
+
+int st_walk(struct sl_store *st, sqlite3_stmt *s, int (*row)(sqlite3_stmt *s, void *ctx),
+	    void *ctx, const char *what, char *err, size_t errlen)
+{
+	int r = 0, rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r = row(s, ctx);
+		if (r)
+			break;
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = st_sqlerr(st, rc, what, err, errlen);
+	sqlite3_finalize(s);
+	return r;
+}
+
+int st_end(struct sl_store *st, int r, char *err, size_t errlen)
+{
+	if (r) {
+		st_rollback(st);
+		return r;
+	}
+	return st_commit(st, err, errlen);
 }
 
 /* ---- validation ---- */
