@@ -108,13 +108,16 @@ static void update_security(struct call *c)
 	c->security = sec;
 }
 
-/* Keeps the last counters the data plane gave, so ended calls show them. */
-static void refresh_counters(struct sipd *s, struct call *c)
+/* Keeps the last counters the data plane gave, so ended calls show them.
+ * Reports read them at most once a second (each read is one request per
+ * flow); the final one at hang-up always does. */
+static void refresh_counters(struct sipd *s, struct call *c, bool force)
 {
 	struct sl_call tmp;
-	uint64_t total;
-	if (!c->flows_installed)
+	uint64_t total, now = sipd_now_ms();
+	if (!c->flows_installed || (!force && now - c->counters_ms < 1000))
 		return;
+	c->counters_ms = now;
 	memset(&tmp, 0, sizeof(tmp));
 	if (media_counters(s, c, &tmp, &total) == 0) {
 		c->cnt[0] = tmp.leg[0];
@@ -143,13 +146,13 @@ void sipd_call_report(struct sipd *s, struct call *c)
 			 lg->m.srtp && si ? si->name : "RTP");
 		r.leg[l].security = leg_security(lg);
 		if (lg->m.remote.ip_version)
-			snprintf(r.leg[l].media_remote, sizeof(r.leg[l].media_remote), "%s:%u",
+			snprintf(r.leg[l].media_remote, sizeof(r.leg[l].media_remote), "%.40s:%u",
 				 lg->m.remote.text, lg->m.remote_port);
 		if (lg->m.ifc)
 			snprintf(r.leg[l].media_local, sizeof(r.leg[l].media_local), "%.40s:%u",
 				 lg->m.ifc->text, lg->m.local_port);
 	}
-	refresh_counters(s, c);
+	refresh_counters(s, c, false);
 	for (int l = 0; l < 2; l++) {
 		r.leg[l].pkts_in = c->cnt[l].pkts_in;
 		r.leg[l].pkts_out = c->cnt[l].pkts_out;
@@ -305,22 +308,39 @@ static bool has_crypto_text(const struct sl_sip_str body)
 
 /* ---- ending calls ---- */
 
+/* Media ports go back to the pool as soon as the flows are gone, not when
+ * the call's last transaction ends (up to 64*T1 later). */
+static void release_ports(struct sipd *s, struct call *c)
+{
+	media_free_port(s, &c->leg[0].m);
+	media_free_port(s, &c->leg[1].m);
+}
+
 static void end_call(struct sipd *s, struct call *c, const char *reason, int bye_mask)
 {
 	if (c->state == CALL_ENDED)
 		return;
-	snprintf(c->end_reason, sizeof(c->end_reason), "%s", reason);
+	snprintf(c->end_reason, sizeof(c->end_reason), "%.*s", (int)sizeof(c->end_reason) - 1, reason);
 	for (int l = 0; l < 2; l++)
 		if ((bye_mask & (1 << l)) && c->leg[l].confirmed)
 			send_request(s, c, &c->leg[l], "BYE", NULL, NULL, 0, false);
-	refresh_counters(s, c);
+	refresh_counters(s, c, true);
 	media_remove(s, c);
 	c->state = CALL_ENDING;
 	log_info("call %s ended: %s", c->id, reason);
 	sipd_call_report(s, c);
+	release_ports(s, c);
 	c->state = CALL_ENDED;
 	/* transactions still pointing at the call are cleared in sipd_txn_freed;
 	 * the call is freed by the next tick once none does */
+}
+
+static void fail_leg_a_extra(struct sipd *s, struct call *c, int code, const char *reason,
+			     const char *extra)
+{
+	if (c->leg[LEG_A].inv && !sl_txn_status(c->leg[LEG_A].inv))
+		sipd_respond(s, c->leg[LEG_A].inv, code, reason, c->leg[LEG_A].local_tag, extra,
+			     NULL, NULL, 0);
 }
 
 static void fail_leg_a(struct sipd *s, struct call *c, int code, const char *reason)
@@ -468,9 +488,17 @@ void sipd_invite(struct sipd *s, struct sl_txn *st, const struct sl_sip_msg *m,
 	A->m.remote = om->conn;
 	A->m.remote_port = om->port;
 	A->m.rtcp_mux = om->rtcp_mux;
-	if (media_alloc_port(s, &A->m, &om->conn) < 0) {
-		log_warn("call %s: no media interface/port for %s", c->id, om->conn.text);
+	int prc = media_alloc_port(s, &A->m, &om->conn);
+	if (prc == -ENOENT) {
+		/* no media interface serves that address: the offer is unusable */
+		log_warn("call %s: no media interface for %s", c->id, om->conn.text);
 		fail_leg_a(s, c, 488, "Media Address Not Reachable");
+		end_call(s, c, "no media interface (caller side)", 0);
+		goto done;
+	} else if (prc < 0) {
+		log_warn("call %s: every media port of interface %s is in use", c->id,
+			 A->m.ifc ? A->m.ifc->name : "?");
+		fail_leg_a_extra(s, c, 503, "No Media Port", "Retry-After: 5\r\n");
 		end_call(s, c, "no media port (caller side)", 0);
 		goto done;
 	}
@@ -531,8 +559,8 @@ void sipd_invite(struct sipd *s, struct sl_txn *st, const struct sl_sip_msg *m,
 		goto done;
 	}
 	if (media_alloc_port(s, &B->m, &b_sig) < 0) {
-		log_warn("call %s: no media interface/port toward %s", c->id, B->peer_name);
-		fail_leg_a(s, c, 503, "No Media Port");
+		log_warn("call %s: no media interface or free port toward %s", c->id, B->peer_name);
+		fail_leg_a_extra(s, c, 503, "No Media Port", "Retry-After: 5\r\n");
 		end_call(s, c, "no media port (callee side)", 0);
 		goto done;
 	}
@@ -727,8 +755,17 @@ static void reinvite_response(struct sipd *s, struct call *c, struct sl_txn *ct,
 	}
 	sdp_rewrite(s, me, ans, out, &me->m.ours, nk, me->m.rtcp_mux, ai);
 	int blen = sl_sdp_build(out, body, SL_SDP_MAX_BODY);
-	if (blen < 0 || media_install(s, c) < 0)
+	if (blen < 0)
 		goto fail;
+	if (media_install(s, c) < 0) {
+		/* the other leg already took the new session: the legs cannot be put
+		 * back in step, so the call ends (RFC 3261 §14.2 leaves no better way) */
+		sipd_respond(s, c->reinv_st, 500, "Media Update Failed", me->local_tag, NULL, NULL,
+			     NULL, 0);
+		reinvite_done(c);
+		end_call(s, c, "media update failed", (1 << LEG_A) | (1 << LEG_B));
+		goto done;
+	}
 	char extra[512], contact[256];
 	sipd_contact(s, me->dest.proto, me->local_host, contact, sizeof(contact));
 	snprintf(extra, sizeof(extra), "Contact: %s\r\nX-Shieldlock-Security: %s\r\n", contact,
@@ -802,6 +839,16 @@ static void answered(struct sipd *s, struct call *c, const struct sl_sip_msg *r)
 		goto done;
 	}
 	const struct sl_sdp_media *bm = &ans->m[ai];
+	if (B->m.srtp && !sl_sdp_media_is_srtp(bm) && B->sec == SL_SEC_NONSECURE &&
+	    s->conf.allow_rtp_fallback) {
+		/* a non-secure phone that cannot do SRTP answered our SAVP offer
+		 * with RTP/AVP: policy allows RTP for it, so its leg falls back */
+		log_notice("call %s: %s answered RTP: its leg falls back to RTP (non-secure "
+			   "device, allow_rtp_fallback = yes)", c->id, B->peer_name);
+		B->m.srtp = false;
+		OPENSSL_cleanse(B->m.offered, sizeof(B->m.offered));
+		B->m.noffered = 0;
+	}
 	if (B->m.srtp) {
 		/* RFC 4568 §7.1.3: the answer names the offered tag it accepted */
 		int tag_idx = -1;
@@ -942,6 +989,31 @@ out:
 	return ok;
 }
 
+/* A trunk may challenge our BYE too (RFC 3261 §22.2 applies to any
+ * request): answer once, or the call would stay up (and billed) there. */
+static void bye_answered(struct sipd *s, struct call *c, const struct sl_sip_msg *r)
+{
+	log_debug("call %s: BYE answered %d", c->id, r->status);
+	if (r->status != 401 && r->status != 407)
+		return;
+	for (int l = 0; l < 2; l++) {
+		struct leg *lg = &c->leg[l];
+		if (!lg->trunk || lg->bye_auth_tried || strlen(lg->call_id) != r->call_id.n ||
+		    memcmp(lg->call_id, r->call_id.p, r->call_id.n))
+			continue;
+		lg->bye_auth_tried = true;
+		char auth[2048];
+		int n = sipd_uac_authorization(s, lg->peer_name + 6, r, "BYE", lg->remote_target,
+					       auth, sizeof(auth));
+		if (n > 0 && send_request(s, c, lg, "BYE", auth, NULL, 0, false))
+			log_info("call %s: answered the %d challenge of %s to our BYE", c->id,
+				 r->status, lg->peer_name);
+		else
+			log_warn("call %s: %s challenged our BYE and it cannot be answered: the "
+				 "call may stay up at the trunk", c->id, lg->peer_name);
+	}
+}
+
 void sipd_client_response(struct sipd *s, struct sl_txn *ct, const struct sl_sip_msg *r)
 {
 	struct call *c = call_of_txn(s, ct);
@@ -951,7 +1023,7 @@ void sipd_client_response(struct sipd *s, struct sl_txn *ct, const struct sl_sip
 	bool is_inv = sl_sip_str_ieq(r->cseq_method, "INVITE");
 	if (!is_inv) {
 		if (sl_sip_str_ieq(r->cseq_method, "BYE") && r->status >= 200)
-			log_debug("call %s: BYE answered %d", c->id, r->status);
+			bye_answered(s, c, r);
 		return;
 	}
 	if (ct == A->reinv || ct == B->reinv) {
@@ -1061,6 +1133,7 @@ void sipd_cancel(struct sipd *s, struct sl_txn *st, const struct sl_sip_msg *m,
 	log_info("call %s cancelled by %s", c->id, c->leg[LEG_A].peer_name);
 	media_remove(s, c);
 	sipd_call_report(s, c);
+	release_ports(s, c);
 }
 
 static struct call *find_dialog(struct sipd *s, const struct sl_sip_msg *m, int *side)
@@ -1146,6 +1219,7 @@ void sipd_calls_tick(struct sipd *s, uint64_t now_ms)
 				c->cancel_pending = true;
 			media_remove(s, c);
 			sipd_call_report(s, c);
+			release_ports(s, c);
 			c->deadline_ms = now_ms + 32000;	/* wait for the 487 */
 			continue;
 		}
@@ -1179,6 +1253,51 @@ void sipd_calls_media_check(struct sipd *s)
 		}
 		sipd_call_report(s, c);
 	}
+}
+
+static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+	return x->sin6_port == y->sin6_port &&
+	       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
+}
+
+void sipd_calls_conn_opened(struct sipd *s, const struct sl_txn_dest *d, uint64_t conn_id)
+{
+	for (struct call *c = s->calls; c; c = c->next) {
+		struct leg *B = &c->leg[LEG_B];
+		if (B->trunk && !B->dest.conn_id && B->dest.proto == d->proto &&
+		    same_addr(&B->dest.addr, &d->addr))
+			B->dest.conn_id = conn_id;
+	}
+}
+
+void sipd_calls_conn_closed(struct sipd *s, uint64_t conn_id, const char *why)
+{
+	for (struct call *c = s->calls; c; c = c->next) {
+		struct leg *B = &c->leg[LEG_B];
+		if (B->dest.conn_id != conn_id || c->state != CALL_RINGING)
+			continue;
+		if (B->trunk) {
+			/* a trunk that fails TLS verification is a security event */
+			log_warn("call %s: connection to %s failed: %s", c->id, B->peer_name, why);
+			B->dest.conn_id = 0;	/* a later call opens a new one */
+		} else {
+			log_info("call %s: %s's connection closed: %s", c->id, B->peer_name, why);
+		}
+		fail_leg_a(s, c, 503, "Callee Unreachable");
+		end_call(s, c, "callee connection failed", 0);
+	}
+	for (struct call *c = s->calls; c; c = c->next)
+		for (int l = 0; l < 2; l++)
+			if (c->leg[l].dest.conn_id == conn_id && c->leg[l].trunk)
+				c->leg[l].dest.conn_id = 0;
 }
 
 void sipd_calls_free(struct sipd *s)

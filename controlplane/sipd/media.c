@@ -226,6 +226,25 @@ int media_install(struct sipd *s, struct call *c)
 	bool mux = a->rtcp_mux && b->rtcp_mux;
 	struct sl_dp_flow_spec f;
 	int rc = 0;
+	char msg[256];
+	/* FLOW_MOD keeps a flow's match: a peer that moved its media (re-INVITE
+	 * with a new address or port) gets its input flows replaced instead */
+	for (int l = 0; l < 2; l++) {
+		struct leg_media *lm = &c->leg[l].m;
+		if (!lm->flow_rtp || (lm->inst_port == lm->remote_port &&
+				      lm->inst_remote.ip_version == lm->remote.ip_version &&
+				      !memcmp(lm->inst_remote.bytes, lm->remote.bytes, 16)))
+			continue;
+		uint64_t *ids[2] = { &lm->flow_rtp, &lm->flow_rtcp };
+		for (int k = 0; k < 2; k++) {
+			if (*ids[k] && sl_dp_flow_del(s->dp, *ids[k], msg, sizeof(msg)) < 0)
+				log_warn("call %s: replacing flow %llu: %s", c->id,
+					 (unsigned long long)*ids[k], msg);
+			*ids[k] = 0;
+		}
+		log_info("call %s: leg %c media moved to %s:%u", c->id, l ? 'B' : 'A',
+			 lm->remote.text, lm->remote_port);
+	}
 	build_flow(s, c, a, b, false, &f);
 	rc |= put_flow(s, &f, &a->flow_rtp);
 	build_flow(s, c, b, a, false, &f);
@@ -247,6 +266,11 @@ int media_install(struct sipd *s, struct call *c)
 		return -1;
 	}
 	c->flows_installed = true;
+	c->counters_ms = sipd_now_ms();	/* nothing to count yet */
+	a->inst_remote = a->remote;
+	a->inst_port = a->remote_port;
+	b->inst_remote = b->remote;
+	b->inst_port = b->remote_port;
 	log_info("call %s: media anchored: %s %s:%u <-> %s:%u %s (%s%s)", c->id,
 		 a->ifc->name, a->remote.text, a->remote_port, b->remote.text, b->remote_port,
 		 b->ifc->name, a->srtp && b->srtp ? "srtp-rekey" : a->srtp || b->srtp ?

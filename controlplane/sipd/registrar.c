@@ -15,6 +15,10 @@
 #include "log.h"
 #include "sipd.h"
 
+/* Bindings per address of record (each is one Contact in the 200, and the
+ * parser takes at most SL_SIP_MAX_CONTACT of them). */
+#define MAX_BINDINGS_PER_AOR 10
+
 static void to_reg(const struct binding *b, struct sl_registration *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -92,7 +96,7 @@ static void header_value(const struct sl_sip_msg *m, const char *name, char *out
 void sipd_register(struct sipd *s, struct sl_txn *st, const struct sl_sip_msg *m,
 		   const struct sl_tp_peer *peer)
 {
-	char tag[24], extra[2048];
+	char tag[24], extra[MAX_BINDINGS_PER_AOR * 300];
 	sl_sip_new_tag(tag);
 	const struct dir_user *du = NULL;
 	if (sipd_authenticate(s, st, m, peer, &du) != AUTHN_OK)
@@ -140,6 +144,26 @@ void sipd_register(struct sipd *s, struct sl_txn *st, const struct sl_sip_msg *m
 			sipd_respond(s, st, 423, NULL, tag, extra, NULL, NULL, 0);
 			return;
 		}
+	}
+	/* a bounded number of bindings per AOR: a phone cannot grow us without limit */
+	unsigned have = 0, adding = 0;
+	for (struct binding *b = s->bindings; b; b = b->next)
+		if (!strcmp(b->user, du->u.name))
+			have++;
+	for (unsigned i = 0; i < m->ncontact; i++) {
+		char uri[256];
+		snprintf(uri, sizeof(uri), "%.*s", (int)m->contact[i].uri.raw.n, m->contact[i].uri.raw.p);
+		bool known = false;
+		for (struct binding *b = s->bindings; b && !known; b = b->next)
+			known = !strcmp(b->user, du->u.name) && !strcmp(b->contact, uri);
+		if (!known)
+			adding++;
+	}
+	if (have + adding > MAX_BINDINGS_PER_AOR) {
+		log_notice("REGISTER of '%s' refused: %u bindings would exceed the limit of %u",
+			   du->u.name, have + adding, MAX_BINDINGS_PER_AOR);
+		sipd_respond(s, st, 403, "Too Many Bindings", tag, NULL, NULL, NULL, 0);
+		return;
 	}
 	char ua[128];
 	header_value(m, "User-Agent", ua, sizeof(ua));
@@ -200,8 +224,10 @@ void sipd_register(struct sipd *s, struct sl_txn *st, const struct sl_sip_msg *m
 			continue;
 		int n = snprintf(extra + off, sizeof(extra) - off, "Contact: <%s>;expires=%lld\r\n",
 				 b->contact, (long long)(b->expires - now));
-		if (n < 0 || (size_t)n >= sizeof(extra) - off)
+		if (n < 0 || (size_t)n >= sizeof(extra) - off) {
+			extra[off] = '\0';	/* never a partial header */
 			break;
+		}
 		off += (size_t)n;
 	}
 	sipd_respond(s, st, 200, NULL, tag, extra, NULL, NULL, 0);

@@ -53,8 +53,11 @@ static int op_send(void *arg, const struct sl_txn_dest *d, const char *buf, size
 {
 	struct sipd *s = arg;
 	char err[160];
-	int rc = sl_tp_send(s->tp, d->proto, d->conn_id, &d->addr, d->addrlen, buf, len, NULL,
+	uint64_t nid = 0;
+	int rc = sl_tp_send(s->tp, d->proto, d->conn_id, &d->addr, d->addrlen, buf, len, &nid,
 			    err, sizeof(err));
+	if (rc == 0 && nid && d->conn_id == 0)
+		sipd_calls_conn_opened(s, d, nid);
 	if (rc < 0)
 		log_info("send failed: %s", err);
 	if (sl_log_get_level() >= SL_LOG_DEBUG)
@@ -332,6 +335,7 @@ static void on_close(void *arg, uint64_t conn_id, const char *why)
 	struct sipd *s = arg;
 	log_debug("connection %llu closed: %s", (unsigned long long)conn_id, why);
 	sipd_bindings_conn_closed(s, conn_id);
+	sipd_calls_conn_closed(s, conn_id, why);
 }
 
 /* ---- parent messages ---- */
@@ -363,6 +367,16 @@ static void apply_conf(struct sipd *s, const struct sl_conf *nc)
 	char err[256];
 	bool nonce_changed = nc->nonce_lifetime_min != s->conf.nonce_lifetime_min;
 	struct sl_conf old = s->conf;
+	if (memcmp(old.listen_udp, nc->listen_udp, sizeof(old.listen_udp)) ||
+	    memcmp(old.listen_tcp, nc->listen_tcp, sizeof(old.listen_tcp)) ||
+	    memcmp(old.listen_tls, nc->listen_tls, sizeof(old.listen_tls)) ||
+	    old.n_listen_udp != nc->n_listen_udp || old.n_listen_tcp != nc->n_listen_tcp ||
+	    old.n_listen_tls != nc->n_listen_tls)
+		log_warn("reload: listen addresses changed; they take effect at the next restart");
+	if (memcmp(old.iface, nc->iface, sizeof(old.iface)) || old.n_iface != nc->n_iface)
+		log_warn("reload: media interfaces changed; they take effect at the next restart");
+	if (strcmp(old.dp_socket, nc->dp_socket))
+		log_warn("reload: dp_socket changed; it takes effect at the next restart");
 	s->conf = *nc;
 	/* listeners, interfaces and the data plane socket need a restart */
 	memcpy(s->conf.listen_udp, old.listen_udp, sizeof(old.listen_udp));

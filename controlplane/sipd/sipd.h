@@ -114,6 +114,8 @@ struct leg_media {
 	unsigned noffered;
 	uint64_t sdp_sess_id, sdp_version;
 	uint64_t flow_rtp, flow_rtcp;	/* data-plane flow ids whose INPUT is this leg */
+	struct sl_sdp_addr inst_remote;	/* the peer address those flows match */
+	uint16_t inst_port;
 };
 
 struct leg {
@@ -138,6 +140,7 @@ struct leg {
 	size_t inv_rawlen;
 	bool trunk;			/* B leg toward a trunk */
 	bool auth_tried;		/* answered the trunk's challenge once */
+	bool bye_auth_tried;		/* and its challenge to our BYE */
 };
 
 enum call_state { CALL_INIT, CALL_RINGING, CALL_ACTIVE, CALL_ENDING, CALL_ENDED };
@@ -154,6 +157,7 @@ struct call {
 	bool cancel_pending, got_provisional, flows_installed;
 	int security;			/* lowest over legs, reported */
 	struct sl_call_leg cnt[2];	/* media counters last read from the data plane */
+	uint64_t counters_ms;		/* when they were read */
 	char end_reason[64];
 	/* a re-INVITE being relayed: from leg reinv_from, answered on reinv_st */
 	struct sl_txn *reinv_st;
@@ -251,6 +255,12 @@ void sipd_txn_freed(struct sipd *s, struct sl_txn *t);
 void sipd_calls_tick(struct sipd *s, uint64_t now_ms);
 void sipd_calls_media_check(struct sipd *s);
 void sipd_calls_free(struct sipd *s);
+/* An outgoing TCP/TLS connection was opened toward d (a trunk): legs that
+ * were waiting for it use it from now on. */
+void sipd_calls_conn_opened(struct sipd *s, const struct sl_txn_dest *d, uint64_t conn_id);
+/* A connection closed: a callee that can no longer be reached fails its call
+ * at once (503, RFC 3261 §8.1.3.1) instead of after timer B. */
+void sipd_calls_conn_closed(struct sipd *s, uint64_t conn_id, const char *why);
 void sipd_call_report(struct sipd *s, struct call *c);
 
 /* media.c */

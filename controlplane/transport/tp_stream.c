@@ -164,6 +164,18 @@ static int conn_start(struct tp_conn *c)
 }
 
 /* A bufferevent for fd (-1: to be connected); takes fd even on failure. */
+static bool expect_ip(SSL *ssl, const struct sockaddr_storage *dst)
+{
+	X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
+	if (dst->ss_family == AF_INET)
+		return X509_VERIFY_PARAM_set1_ip(vp,
+			(const unsigned char *)&((const struct sockaddr_in *)dst)->sin_addr, 4) == 1;
+	if (dst->ss_family == AF_INET6)
+		return X509_VERIFY_PARAM_set1_ip(vp,
+			(const unsigned char *)&((const struct sockaddr_in6 *)dst)->sin6_addr, 16) == 1;
+	return false;
+}
+
 static struct bufferevent *conn_bev(struct tp_conn *c, evutil_socket_t fd, SSL_CTX *ctx,
 				    enum bufferevent_ssl_state st)
 {
@@ -411,6 +423,15 @@ int tp_stream_connect(struct sl_tp *tp, enum sl_tp_proto proto,
 		memcpy(&c->peer.remote, dst, dstlen);
 		c->peer.remote_len = dstlen;
 		c->bev = conn_bev(c, -1, tp->cli_ctx, BUFFEREVENT_SSL_CONNECTING);
+		/* RFC 5922 §7.2 / RFC 3261 §26.3.1: the server certificate must be
+		 * for the host we connect to; trunks are configured by address, so
+		 * an IP subjectAltName must match (a trusted CA is not enough) */
+		if (c->bev != NULL && c->ssl != NULL && !expect_ip(c->ssl, dst)) {
+			tp_conn_close(c, "out of memory", false);
+			tp_errf(err, errlen, "TLS connect to %s: cannot set the expected "
+				"server address", as);
+			return -ENOMEM;
+		}
 		if (c->bev == NULL || conn_start(c) < 0) {
 			tp_conn_close(c, "out of memory", false);
 			tp_errf(err, errlen, "%s connect to %s: out of memory",
