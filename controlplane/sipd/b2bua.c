@@ -74,6 +74,15 @@ static void leg_wipe(struct leg *l)
 	}
 }
 
+/* Ties a new transaction to the call (and keeps the call alive for it). */
+static void txn_bind(struct sl_txn *t, struct call *c)
+{
+	if (sl_txn_user(t) == c)
+		return;
+	sl_txn_set_user(t, c);
+	c->ntxn++;
+}
+
 static void call_free(struct sipd *s, struct call *c)
 {
 	for (struct call **pp = &s->calls; *pp; pp = &(*pp)->next)
@@ -225,7 +234,7 @@ static struct sl_txn *send_request(struct sipd *s, struct call *c, struct leg *l
 	if (n > 0) {
 		t = sl_txl_request(s->txl, &l->dest, buf, (size_t)n, sipd_now_ms());
 		if (t)
-			sl_txn_set_user(t, c);
+			txn_bind(t, c);
 		else
 			log_warn("call %s: cannot send %s to %s", c->id, method, l->peer_name);
 	}
@@ -478,7 +487,7 @@ void sipd_invite(struct sipd *s, struct sl_txn *st, const struct sl_sip_msg *m,
 	A->tls = peer->proto == SL_TP_TLS && peer->cert_verified;
 	A->sec = mode_a;
 	A->inv = st;
-	sl_txn_set_user(st, c);
+	txn_bind(st, c);
 	A->m.srtp = a_srtp;
 	if (a_srtp) {
 		A->m.suite = om->crypto[a_pick].suite;
@@ -690,7 +699,7 @@ static void reinvite(struct sipd *s, struct call *c, int side, struct sl_txn *st
 		goto done;
 	}
 	c->reinv_st = st;
-	sl_txn_set_user(st, c);
+	txn_bind(st, c);
 	c->reinv_from = side;
 	c->reinv_ai = ai;
 	c->reinv_cseq = other->local_cseq;
@@ -803,13 +812,12 @@ static void reinvite_failed(struct sipd *s, struct call *c, int code)
 
 /* ---- responses from leg B ---- */
 
+/* A call lives as long as a transaction points at it (c->ntxn), so the
+ * transaction's user pointer is always a live call or NULL. */
 static struct call *call_of_txn(struct sipd *s, struct sl_txn *t)
 {
-	struct call *want = sl_txn_user(t);
-	for (struct call *c = s->calls; c; c = c->next)
-		if (c == want)
-			return c;
-	return NULL;
+	(void)s;
+	return sl_txn_user(t);
 }
 
 /* The answer from B arrived: take its key, give A our answer, install flows. */
@@ -939,7 +947,7 @@ static void send_cancel(struct sipd *s, struct call *c)
 			struct sl_txn *t = sl_txl_request(s->txl, &B->dest, buf, (size_t)n,
 							  sipd_now_ms());
 			if (t)
-				sl_txn_set_user(t, c);
+				txn_bind(t, c);
 		}
 	}
 	free(inv);
@@ -1094,15 +1102,19 @@ void sipd_client_error(struct sipd *s, struct sl_txn *ct, int code)
 
 void sipd_txn_freed(struct sipd *s, struct sl_txn *t)
 {
-	for (struct call *c = s->calls; c; c = c->next)
-		for (int l = 0; l < 2; l++) {
-			if (c->leg[l].inv == t)
-				c->leg[l].inv = NULL;
-			if (c->leg[l].reinv == t)
-				c->leg[l].reinv = NULL;
-			if (c->reinv_st == t)
-				c->reinv_st = NULL;
-		}
+	(void)s;
+	struct call *c = sl_txn_user(t);
+	if (!c)
+		return;	/* not a call's transaction (REGISTER, OPTIONS, ...) */
+	c->ntxn--;
+	for (int l = 0; l < 2; l++) {
+		if (c->leg[l].inv == t)
+			c->leg[l].inv = NULL;
+		if (c->leg[l].reinv == t)
+			c->leg[l].reinv = NULL;
+	}
+	if (c->reinv_st == t)
+		c->reinv_st = NULL;
 }
 
 /* ---- CANCEL, ACK, in-dialog requests ---- */
@@ -1225,8 +1237,7 @@ void sipd_calls_tick(struct sipd *s, uint64_t now_ms)
 		}
 		if (c->state == CALL_ENDING && now_ms > c->deadline_ms + 32000)
 			c->state = CALL_ENDED;
-		if (c->state == CALL_ENDED && !c->leg[0].inv && !c->leg[1].inv &&
-		    !c->leg[0].reinv && !c->leg[1].reinv)
+		if (c->state == CALL_ENDED && c->ntxn == 0)
 			call_free(s, c);
 	}
 }

@@ -569,9 +569,9 @@ int sipd_main(int parent_fd)
 	sipd_to_parent(s, SL_CP_SIP_READY, NULL, 0);
 	event_base_dispatch(s->base);
 
+	sl_txl_free(s->txl);	/* first: its on_free callbacks still see the calls */
 	sipd_calls_free(s);
 	sipd_bindings_free(s);
-	sl_txl_free(s->txl);
 	sl_tp_free(s->tp);
 	media_fini(s);
 	sipd_auth_fini(s);

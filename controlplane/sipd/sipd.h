@@ -158,6 +158,7 @@ struct call {
 	int security;			/* lowest over legs, reported */
 	struct sl_call_leg cnt[2];	/* media counters last read from the data plane */
 	uint64_t counters_ms;		/* when they were read */
+	unsigned ntxn;			/* transactions whose user is this call */
 	char end_reason[64];
 	/* a re-INVITE being relayed: from leg reinv_from, answered on reinv_st */
 	struct sl_txn *reinv_st;
