@@ -74,6 +74,41 @@ static void leg_wipe(struct leg *l)
 	}
 }
 
+/* In-dialog requests find their leg by Call-ID (then tags) in a hash table
+ * instead of walking every call. */
+#define DLG_BUCKETS 4096u
+static struct leg *dlg_tab[DLG_BUCKETS];
+
+static unsigned dlg_slot(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)p[i]) * 16777619u;
+	return h & (DLG_BUCKETS - 1);
+}
+
+static void dlg_insert(struct call *c, struct leg *l)
+{
+	unsigned k = dlg_slot(l->call_id, strlen(l->call_id));
+	l->call = c;
+	l->hnext = dlg_tab[k];
+	dlg_tab[k] = l;
+	l->hashed = true;
+}
+
+static void dlg_remove(struct leg *l)
+{
+	if (!l->hashed)
+		return;
+	for (struct leg **pp = &dlg_tab[dlg_slot(l->call_id, strlen(l->call_id))]; *pp;
+	     pp = &(*pp)->hnext)
+		if (*pp == l) {
+			*pp = l->hnext;
+			break;
+		}
+	l->hashed = false;
+}
+
 /* Ties a new transaction to the call (and keeps the call alive for it). */
 static void txn_bind(struct sl_txn *t, struct call *c)
 {
@@ -90,6 +125,8 @@ static void call_free(struct sipd *s, struct call *c)
 			*pp = c->next;
 			break;
 		}
+	dlg_remove(&c->leg[0]);
+	dlg_remove(&c->leg[1]);
 	leg_wipe(&c->leg[0]);
 	leg_wipe(&c->leg[1]);
 	media_free_port(s, &c->leg[0].m);
@@ -480,6 +517,7 @@ void sipd_invite(struct sipd *s, struct sl_txn *st, const struct sl_sip_msg *m,
 		snprintf(A->remote_target, sizeof(A->remote_target), "%s", A->remote_uri);
 	A->remote_cseq = m->cseq;
 	A->inv_cseq = m->cseq;
+	dlg_insert(c, A);
 	A->local_cseq = 1;
 	sipd_dest_from_peer(&A->dest, peer);
 	sipd_host_of(&peer->local, A->local_host, sizeof(A->local_host));
@@ -516,6 +554,7 @@ void sipd_invite(struct sipd *s, struct sl_txn *st, const struct sl_sip_msg *m,
 	snprintf(B->call_id, sizeof(B->call_id), "%.*s", 0, "");
 	sl_sip_new_callid(B->call_id, s->via_host);
 	sl_sip_new_tag(B->local_tag);
+	dlg_insert(c, B);
 	snprintf(B->local_uri, sizeof(B->local_uri), "sip:%s@%s", du->u.name, s->conf.domain);
 	snprintf(B->remote_uri, sizeof(B->remote_uri), "sip:%s@%s", tuser, s->conf.domain);
 	B->local_cseq = 0;
@@ -1150,19 +1189,18 @@ void sipd_cancel(struct sipd *s, struct sl_txn *st, const struct sl_sip_msg *m,
 
 static struct call *find_dialog(struct sipd *s, const struct sl_sip_msg *m, int *side)
 {
-	for (struct call *c = s->calls; c; c = c->next)
-		for (int l = 0; l < 2; l++) {
-			const struct leg *lg = &c->leg[l];
-			if (strlen(lg->call_id) == m->call_id.n &&
-			    !memcmp(lg->call_id, m->call_id.p, m->call_id.n) &&
-			    strlen(lg->local_tag) == m->to.tag.n &&
-			    !memcmp(lg->local_tag, m->to.tag.p, m->to.tag.n) &&
-			    strlen(lg->remote_tag) == m->from.tag.n &&
-			    !memcmp(lg->remote_tag, m->from.tag.p, m->from.tag.n)) {
-				*side = l;
-				return c;
-			}
+	(void)s;
+	for (struct leg *lg = dlg_tab[dlg_slot(m->call_id.p, m->call_id.n)]; lg; lg = lg->hnext) {
+		if (strlen(lg->call_id) == m->call_id.n &&
+		    !memcmp(lg->call_id, m->call_id.p, m->call_id.n) &&
+		    strlen(lg->local_tag) == m->to.tag.n &&
+		    !memcmp(lg->local_tag, m->to.tag.p, m->to.tag.n) &&
+		    strlen(lg->remote_tag) == m->from.tag.n &&
+		    !memcmp(lg->remote_tag, m->from.tag.p, m->from.tag.n)) {
+			*side = (int)(lg - lg->call->leg);
+			return lg->call;
 		}
+	}
 	return NULL;
 }
 

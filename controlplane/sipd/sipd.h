@@ -141,6 +141,9 @@ struct leg {
 	bool trunk;			/* B leg toward a trunk */
 	bool auth_tried;		/* answered the trunk's challenge once */
 	bool bye_auth_tried;		/* and its challenge to our BYE */
+	struct leg *hnext;		/* dialog hash chain (by Call-ID) */
+	struct call *call;		/* the call this leg belongs to */
+	bool hashed;
 };
 
 enum call_state { CALL_INIT, CALL_RINGING, CALL_ACTIVE, CALL_ENDING, CALL_ENDED };
