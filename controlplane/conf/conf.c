@@ -53,6 +53,7 @@ const struct conf_key conf_keys[] = {
 	{ S_SIP, "tls_key", K_PATH, F(tls_key), 0, 0, NULL },
 	{ S_SIP, "trust_store", K_PATH, F(trust_store), 0, 0, NULL },
 	{ S_SIP, "tls_keylog", K_PATH_OFF, F(tls_keylog), 0, 0, NULL },
+	{ S_SIP, "tls_require_client_cert", K_BOOL, F(tls_require_client_cert), 0, 0, NULL },
 	/* RFC 3261 §17.1.1.1: T1 is an RTT estimate, 500 ms by default. */
 	{ S_SIP, "timer_t1", K_UINT, U(timer_t1_ms), 10, 10000, "milliseconds" },
 	{ S_SIP, "invite_timeout", K_UINT, U(invite_timeout_s), 1, 3600, "seconds" },

@@ -96,6 +96,7 @@ struct sl_conf {
 	char tls_cert[SL_CONF_PATH_MAX];	/* default <state_dir>/certs/node.pem */
 	char tls_key[SL_CONF_PATH_MAX];		/* default <state_dir>/private/node.key */
 	char trust_store[SL_CONF_PATH_MAX];	/* CApath dir; default <state_dir>/trust */
+	bool tls_require_client_cert;	/* refuse TLS handshakes without a verified client cert; default no */
 	char tls_keylog[SL_CONF_PATH_MAX];	/* NSS key log (tests only); "" = off */
 	unsigned timer_t1_ms;		/* RFC 3261 T1, default 500 */
 	unsigned invite_timeout_s;	/* no final answer from callee: 408/CANCEL, default 60 */

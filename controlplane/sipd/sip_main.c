@@ -350,7 +350,9 @@ static void tls_load(struct sipd *s, bool fatal)
 		.min_version = s->conf.tls_min_version == 0x0304 ? TLS1_3_VERSION : TLS1_2_VERSION,
 		.ciphers = s->conf.tls_ciphers[0] ? s->conf.tls_ciphers : NULL,
 		.ciphersuites = s->conf.tls_ciphersuites[0] ? s->conf.tls_ciphersuites : NULL,
-		.require_client_cert = false,	/* per device mode: checked in authn.c */
+		/* normally per device mode (authn.c); a fully secure site refuses
+		 * clients without a verified certificate in the handshake */
+		.require_client_cert = s->conf.tls_require_client_cert,
 		.keylog_file = s->conf.tls_keylog[0] ? s->conf.tls_keylog : NULL,
 	};
 	if (sl_tp_set_tls(s->tp, &tc, err, sizeof(err)) < 0) {

@@ -50,6 +50,7 @@ START_TEST(defaults)
 	ck_assert_str_eq(c.tls_ciphersuites,
 			 "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256");
 	ck_assert_str_eq(c.tls_keylog, "");
+	ck_assert(!c.tls_require_client_cert);
 	ck_assert_uint_eq(c.timer_t1_ms, 500);
 	ck_assert_uint_eq(c.invite_timeout_s, 60);
 	ck_assert_str_eq(c.dp_socket, "/run/shieldlock/dp.sock");
@@ -203,6 +204,7 @@ START_TEST(all_keys)
 		"tls_key = key.pem\n"
 		"trust_store = /etc/sl/trust\n"
 		"tls_keylog = /tmp/keylog\n"
+		"tls_require_client_cert = yes\n"
 		"timer_t1 = 100\n"
 		"invite_timeout = 5\n"
 		"[media]\n"
@@ -249,6 +251,7 @@ START_TEST(all_keys)
 	ck_assert_str_eq(c.tls_key, "/srv/sl/key.pem");
 	ck_assert_str_eq(c.trust_store, "/etc/sl/trust");
 	ck_assert_str_eq(c.tls_keylog, "/tmp/keylog");
+	ck_assert(c.tls_require_client_cert);
 	ck_assert_uint_eq(c.timer_t1_ms, 100);
 	ck_assert_uint_eq(c.invite_timeout_s, 5);
 	ck_assert_str_eq(c.dp_socket, "/srv/sl/dp.sock");

@@ -131,6 +131,22 @@ def run():
     st, note = try_register(n, 'frank', 'tcp')
     check(st == 200, 'auto-registration (no device) with auto_registration = yes -> 200', note)
     check(n.alive(), 'shieldlockd still running')
+    n.stop()
+
+    log('--- tls_require_client_cert = yes: the handshake itself refuses')
+    r = Daemon('reqcert', sip='tls_require_client_cert = yes\n')
+    ca.install(r.trust_dir())
+    r.hup(wait_for=r'TLS certificate .* loaded')
+    r.add_user('alice', 'secret-alice')
+    r.add_device('SEP00AA', 'alice', 'encrypted')
+    st, note = try_register(r, 'alice', 'tls')
+    check(st is None, 'TLS without a client certificate -> handshake refused (no SIP answer)',
+          note)
+    st, note = try_register(r, 'alice', 'tls', *untrusted)
+    check(st is None, 'TLS with a certificate from an untrusted CA -> handshake refused', note)
+    st, note = try_register(r, 'alice', 'tls', *good)
+    check(st == 200, 'TLS with a trusted certificate -> 200', note)
+    check(r.alive(), 'shieldlockd still running')
 
 
 if __name__ == '__main__':
