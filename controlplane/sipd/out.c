@@ -30,10 +30,15 @@ int sipd_respond(struct sipd *s, struct sl_txn *st, int code, const char *reason
 		 size_t blen)
 {
 	(void)s;
+	const struct sl_sip_msg *req = sl_txn_request(st);
+	if (!req) {	/* a final response was sent already */
+		log_debug("no %d: the transaction has its final response", code);
+		return -EINVAL;
+	}
 	char *out = malloc(OUT_MAX);
 	if (!out)
 		return -ENOMEM;
-	int n = build(out, sl_txn_request(st), code, reason, to_tag, extra, ctype, body, blen);
+	int n = build(out, req, code, reason, to_tag, extra, ctype, body, blen);
 	int rc = n < 0 ? n : sl_txn_respond(st, out, (size_t)n, sipd_now_ms());
 	if (rc < 0)
 		log_warn("cannot send %d response: %s", code, strerror(-rc));

@@ -90,7 +90,9 @@ unsigned sl_txl_count(const struct sl_txl *l);
 /* Sends a response (built with sl_sip_build_response). 1xx keeps the
  * transaction proceeding; a final one completes it. -EINVAL after a final. */
 int sl_txn_respond(struct sl_txn *st, const char *buf, size_t len, uint64_t now_ms);
-/* The request that created st (parsed; valid while st lives) and its source. */
+/* The request that created st (parsed) and its source. The parsed request
+ * is kept only until the transaction has its final response (it is 44 KB and
+ * the transaction may linger for 64*T1): NULL after that. */
 const struct sl_sip_msg *sl_txn_request(const struct sl_txn *t);
 const struct sl_tp_peer *sl_txn_peer(const struct sl_txn *st);
 /* The INVITE server transaction a CANCEL refers to (§9.2), or NULL. */

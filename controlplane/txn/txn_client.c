@@ -190,6 +190,8 @@ void txn_client_input(struct sl_txl *l, const struct sl_sip_msg *m,
 		invite_response(t, m, peer, now);
 	else
 		noninvite_response(t, m, peer, now);
+	if (t->status >= 200 && t->msg != NULL)
+		txn_shrink(t);	/* the ACK of a non-2xx is built and kept in t->out */
 }
 
 void txn_client_timer(struct sl_txn *t, uint64_t now, bool retx)

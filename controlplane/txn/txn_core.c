@@ -183,15 +183,46 @@ struct sl_txn *txn_alloc(struct sl_txl *l, enum sl_txn_kind kind, const char *ra
 	if (sl_sip_parse(t->req, len, t->msg, &r) != SL_SIP_OK || !t->msg->is_request ||
 	    t->msg->nvia == 0)
 		goto err_free;
-	t->branch = t->msg->via[0].branch;
-	t->method = t->msg->method;
+	{
+		const struct sl_sip_msg *m = t->msg;
+		const struct sl_sip_via *v = &m->via[0];
+		size_t n = v->branch.n + v->host.n + m->call_id.n + m->from.tag.n + m->method.n;
+		char *k = malloc(n ? n : 1);
+		if (k == NULL)
+			goto err_free;
+		t->keybuf = k;
+		memcpy(k, v->branch.p, v->branch.n);
+		t->branch = (struct sl_sip_str){ k, v->branch.n };
+		k += v->branch.n;
+		memcpy(k, v->host.p, v->host.n);
+		t->k_host = (struct sl_sip_str){ k, v->host.n };
+		k += v->host.n;
+		memcpy(k, m->call_id.p, m->call_id.n);
+		t->k_callid = (struct sl_sip_str){ k, m->call_id.n };
+		k += m->call_id.n;
+		memcpy(k, m->from.tag.p, m->from.tag.n);
+		t->k_fromtag = (struct sl_sip_str){ k, m->from.tag.n };
+		k += m->from.tag.n;
+		memcpy(k, m->method.p, m->method.n);
+		t->method = (struct sl_sip_str){ k, m->method.n };
+		t->k_has_fromtag = m->from.has_tag;
+		t->k_port = v->port;
+		t->k_cseq = m->cseq;
+	}
 	return t;
 
 err_free:
+	free(t->keybuf);
 	free(t->msg);
 	free(t->req);
 	free(t);
 	return NULL;
+}
+
+void txn_shrink(struct sl_txn *t)
+{
+	free(t->msg);
+	t->msg = NULL;
 }
 
 void txn_link(struct sl_txn *t)
@@ -202,7 +233,7 @@ void txn_link(struct sl_txn *t)
 	t->hnext = l->hash[s];
 	l->hash[s] = t;
 	if (t->kind == SL_TXN_SERVER_INVITE) {
-		s = slot(l, t->msg->call_id);
+		s = slot(l, t->k_callid);
 		t->dnext = l->dlg[s];
 		l->dlg[s] = t;
 		t->in_dlg = true;
@@ -232,7 +263,7 @@ void txn_terminate(struct sl_txn *t)
 	t->retx_at = t->end_at = 0;
 	unlink_chain(&l->hash[slot(l, t->branch)], t, false);
 	if (t->in_dlg)
-		unlink_chain(&l->dlg[slot(l, t->msg->call_id)], t, true);
+		unlink_chain(&l->dlg[slot(l, t->k_callid)], t, true);
 	t->in_dlg = false;
 	l->count--;
 	t->reap_next = l->reap;
@@ -242,6 +273,7 @@ void txn_terminate(struct sl_txn *t)
 void txn_destroy(struct sl_txn *t)
 {
 	free(t->out);
+	free(t->keybuf);
 	free(t->msg);
 	free(t->req);
 	free(t);

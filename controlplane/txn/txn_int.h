@@ -36,8 +36,18 @@ struct sl_txn {
 	char *req;
 	size_t reqlen;
 	struct sl_sip_msg *msg;
-	struct sl_sip_str branch;	/* top Via branch of msg */
-	struct sl_sip_str method;	/* msg->method */
+	struct sl_sip_str branch;	/* top Via branch (in keybuf) */
+	/* What matching needs once the parsed request is dropped (txn_shrink,
+	 * at the final response: msg is 44 KB and transactions linger for
+	 * timers D/H/J/K/L/M): copies in keybuf. */
+	char *keybuf;
+	struct sl_sip_str k_host;	/* top Via sent-by host */
+	int k_port;			/* top Via sent-by port, -1 absent */
+	struct sl_sip_str k_callid;
+	struct sl_sip_str k_fromtag;
+	bool k_has_fromtag;
+	uint32_t k_cseq;
+	struct sl_sip_str method;	/* request method (in keybuf) */
 
 	struct sl_tp_peer peer;		/* server: where the request came from */
 	struct sl_txn_dest dest;	/* where we send (responses / requests) */
@@ -83,7 +93,9 @@ struct sl_txl {
 uint64_t txn_hash(struct sl_sip_str s);
 struct sl_txn *txn_alloc(struct sl_txl *l, enum sl_txn_kind kind, const char *raw, size_t len);
 void txn_link(struct sl_txn *t);
-void txn_destroy(struct sl_txn *t);	/* never linked: no on_free */
+void txn_destroy(struct sl_txn *t);
+/* Drops the parsed request (keeps the raw bytes and the matching keys). */
+void txn_shrink(struct sl_txn *t);	/* never linked: no on_free */
 void txn_terminate(struct sl_txn *t);
 void txn_set_timers(struct sl_txn *t, uint64_t retx_at, enum txn_end end, uint64_t end_at);
 void txn_enter(struct sl_txl *l);

@@ -26,12 +26,10 @@ static struct sl_txn *match(struct sl_txl *l, const struct sl_sip_msg *m, bool a
 	const struct sl_sip_via *v = &m->via[0];
 
 	for (struct sl_txn *t = txn_bucket(l, v->branch); t != NULL; t = t->hnext) {
-		const struct sl_sip_via *tv = &t->msg->via[0];
-
 		if (!is_server(t) || !sl_sip_str_eq(t->branch, v->branch))
 			continue;
-		if (tv->port != v->port || tv->host.n != v->host.n ||
-		    strncasecmp(tv->host.p, v->host.p, v->host.n) != 0)
+		if (t->k_port != v->port || t->k_host.n != v->host.n ||
+		    strncasecmp(t->k_host.p, v->host.p, v->host.n) != 0)
 			continue;
 		if (as_invite ? t->kind == SL_TXN_SERVER_INVITE : sl_sip_str_eq(t->method, m->method))
 			return t;
@@ -138,11 +136,9 @@ static bool tag_eq(const struct sl_sip_addr *a, const char *tag)
 static void dialog_ack(struct sl_txl *l, const struct sl_sip_msg *m)
 {
 	for (struct sl_txn *t = txn_dlg_bucket(l, m->call_id); t != NULL; t = t->dnext) {
-		const struct sl_sip_msg *inv = t->msg;
-
-		if (t->state != TS_ACCEPTED || t->acked || !sl_sip_str_eq(inv->call_id, m->call_id) ||
-		    inv->cseq != m->cseq || !inv->from.has_tag || !m->from.has_tag ||
-		    !sl_sip_str_eq(inv->from.tag, m->from.tag) || !tag_eq(&m->to, t->to_tag))
+		if (t->state != TS_ACCEPTED || t->acked || !sl_sip_str_eq(t->k_callid, m->call_id) ||
+		    t->k_cseq != m->cseq || !t->k_has_fromtag || !m->from.has_tag ||
+		    !sl_sip_str_eq(t->k_fromtag, m->from.tag) || !tag_eq(&m->to, t->to_tag))
 			continue;
 		accepted_acked(t);
 		return;
@@ -266,7 +262,7 @@ int sl_txn_respond(struct sl_txn *st, const char *buf, size_t len, uint64_t now_
 	r = txn_parse_scratch(l, buf, len);
 	/* a response to this request: same CSeq (§8.2.6.2), sane status */
 	if (r == NULL || r->is_request || r->status < 100 || r->status > 699 ||
-	    r->cseq != st->msg->cseq || !sl_sip_str_eq(r->cseq_method, st->method))
+	    r->cseq != st->k_cseq || !sl_sip_str_eq(r->cseq_method, st->method))
 		return -EINVAL;
 	code = r->status;
 	if (st->kind == SL_TXN_SERVER_INVITE && code >= 200 && code < 300 &&
@@ -282,6 +278,8 @@ int sl_txn_respond(struct sl_txn *st, const char *buf, size_t len, uint64_t now_
 				"the peer is unreachable on its connection or address");
 	else
 		sent(st, code, now_ms);
+	if (code >= 200)
+		txn_shrink(st);	/* matching keeps working on the copied keys */
 	txn_leave(l);
 	return rc;
 }

@@ -243,6 +243,15 @@ const char *h_resp(const char *req, int code, const char *to_tag)
 void h_respond(struct sl_txn *st, int code, const char *to_tag, int want_rc)
 {
 	static char b[H_BUF];
+	if (sl_txn_request(st) == NULL) {
+		/* the parsed request is dropped at the final response: any
+		 * further response is refused */
+		ck_assert_int_gt(sl_txn_status(st), 0);
+		ck_assert_int_eq(want_rc, -EINVAL);
+		ck_assert_int_eq(sl_txn_respond(st, "SIP/2.0 200 OK\r\n\r\n", 19, H.now),
+				 -EINVAL);
+		return;
+	}
 	int n = sl_sip_build_response(b, sizeof(b), sl_txn_request(st), code, NULL, to_tag,
 				      NULL, NULL, NULL, 0);
 
