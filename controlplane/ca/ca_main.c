@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+#include <openssl/crypto.h>
+
 #include "ca.h"
 #include "ca_int.h"
 #include "cpmsg.h"
@@ -82,41 +85,61 @@ static void handle_sign(int fd, struct ca_state *st, const void *body, size_t le
 	free(pem);
 }
 
-int sl_ca_main(int fd)
+struct ca_loop {
+	struct event_base *base;
+	struct ca_state st;
+	char *buf;
+	int status;
+};
+
+/* One message from the parent per readable event (SOCK_SEQPACKET). */
+static void on_parent(evutil_socket_t fd, short what, void *arg)
 {
-	struct ca_state st = { 0 };
+	struct ca_loop *cl = arg;
 	unsigned type;
 	size_t len;
-	char *buf;
-	int rc, status = 0;
-
-	buf = malloc(SL_CP_MAX_BODY);
-	if (!buf)
-		sl_fatal("out of memory for the message buffer");
-	for (;;) {
-		rc = sl_cp_recv(fd, &type, buf, SL_CP_MAX_BODY, &len);
-		if (rc == 0)
-			break;	/* the parent closed: orderly exit */
-		if (rc == -EPROTO)
-			sl_fatal("malformed or unknown message from the parent");
-		if (rc < 0) {
-			log_err("cannot read from the parent: %s", strerror(-rc));
-			status = 1;
-			break;
-		}
-		switch (type) {
-		case SL_CP_CA_INIT:
-			handle_init(fd, &st, buf, len);
-			break;
-		case SL_CP_CA_SIGN_CSR:
-			handle_sign(fd, &st, buf, len);
-			break;
-		default:
-			sl_fatal("unexpected message %s (%u) from the parent",
-				 sl_cp_type_name(type), type);
-		}
+	(void)what;
+	int rc = sl_cp_recv(fd, &type, cl->buf, SL_CP_MAX_BODY, &len);
+	if (rc == 0) {
+		event_base_loopbreak(cl->base);	/* the parent closed: orderly exit */
+		return;
 	}
-	ca_state_clear(&st);
-	free(buf);
-	return status;
+	if (rc == -EPROTO)
+		sl_fatal("malformed or unknown message from the parent");
+	if (rc < 0) {
+		log_err("cannot read from the parent: %s", strerror(-rc));
+		cl->status = 1;
+		event_base_loopbreak(cl->base);
+		return;
+	}
+	switch (type) {
+	case SL_CP_CA_INIT:
+		handle_init(fd, &cl->st, cl->buf, len);
+		break;
+	case SL_CP_CA_SIGN_CSR:
+		handle_sign(fd, &cl->st, cl->buf, len);
+		break;
+	default:
+		sl_fatal("unexpected message %s (%u) from the parent", sl_cp_type_name(type), type);
+	}
+}
+
+/* Single-threaded on libevent, like the sip child. */
+int sl_ca_main(int fd)
+{
+	struct ca_loop cl = { 0 };
+	cl.buf = malloc(SL_CP_MAX_BODY);
+	cl.base = event_base_new();
+	if (!cl.buf || !cl.base)
+		sl_fatal("out of memory for the ca process");
+	struct event *ev = event_new(cl.base, fd, EV_READ | EV_PERSIST, on_parent, &cl);
+	if (!ev || event_add(ev, NULL) < 0)
+		sl_fatal("cannot watch the parent's channel");
+	event_base_dispatch(cl.base);
+	event_free(ev);
+	event_base_free(cl.base);
+	ca_state_clear(&cl.st);
+	OPENSSL_cleanse(cl.buf, SL_CP_MAX_BODY);
+	free(cl.buf);
+	return cl.status;
 }

@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,7 +284,35 @@ START_TEST(fatal_messages)
 }
 END_TEST
 
-/* The child keeps only stdin/stdout/stderr and its socket. */
+/* Whether one of this (parent) process's descriptors points at target. */
+static bool parent_has(const char *target)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		char lp[300], t[128];
+		ssize_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(lp, sizeof(lp), "/proc/self/fd/%s", e->d_name);
+		n = readlink(lp, t, sizeof(t) - 1);
+		if (n > 0) {
+			t[n] = '\0';
+			found = strcmp(t, target) == 0;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/* The child keeps only stdin/stdout/stderr and its socket; anything above
+ * fd 3 must be the child's own (its event loop's epoll, pipes), never a
+ * descriptor inherited from the parent (like the dup()s below). */
 START_TEST(child_closes_descriptors)
 {
 	char path[64];
@@ -298,9 +327,20 @@ START_TEST(child_closes_descriptors)
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)ch.pid);
 	d = opendir(path);
 	if (d) {	/* non-dumpable: only root may look */
-		while ((e = readdir(d)) != NULL)
-			if (e->d_name[0] != '.')
-				ck_assert_int_le(atoi(e->d_name), 3);
+		while ((e = readdir(d)) != NULL) {
+			char lp[320], target[128];
+			ssize_t n;
+
+			if (e->d_name[0] == '.' || atoi(e->d_name) <= 3)
+				continue;
+			snprintf(lp, sizeof(lp), "%s/%s", path, e->d_name);
+			n = readlink(lp, target, sizeof(target) - 1);
+			ck_assert_int_gt(n, 0);
+			target[n] = '\0';
+			ck_assert_msg(!parent_has(target),
+				      "the ca child kept fd %s -> %s from its parent", e->d_name,
+				      target);
+		}
 		closedir(d);
 	}
 	stop(&ch, 0);
