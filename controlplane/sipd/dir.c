@@ -159,15 +159,6 @@ const struct dir_device *dir_device_for(const struct dir *d, const char *user,
 	return ident ? NULL : first;
 }
 
-int dir_user_mode(const struct dir *d, const char *user)
-{
-	int mode = -1;
-	for (unsigned i = 0; i < d->ndevices; i++)
-		if (strcmp(d->devices[i].user, user) == 0 && d->devices[i].mode > mode)
-			mode = d->devices[i].mode;
-	return mode;
-}
-
 const struct sl_trunk *dir_trunk_for(const struct dir *d, const char *user, size_t n)
 {
 	const struct sl_trunk *best = NULL;

@@ -70,8 +70,6 @@ const struct dir_user *dir_user(const struct dir *d, const char *name, size_t n)
 /* Devices of a user (first match by cert identity if ident != NULL). */
 const struct dir_device *dir_device_for(const struct dir *d, const char *user,
 					const char *ident);
-/* Strongest mode of any device of the user; -1 if the user has none. */
-int dir_user_mode(const struct dir *d, const char *user);
 const struct sl_trunk *dir_trunk_for(const struct dir *d, const char *user, size_t n);
 const struct sl_trunk_cred *dir_trunk_cred(const struct dir *d, const char *trunk,
 					   const char *realm, int alg);

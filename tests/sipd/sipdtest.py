@@ -130,6 +130,87 @@ def at_exit(fn):
     _cleanups.append(fn)
 
 
+# ---------------------------------------------------------------- data plane
+
+def wait_for(fn, timeout=3.0, step=0.1):
+    """fn() until it is truthy or timeout seconds pass; its last value."""
+    end = time.time() + timeout
+    v = fn()
+    while not v and time.time() < end:
+        time.sleep(step)
+        v = fn()
+    return v
+
+
+class DataPlane:
+    """shieldlock-dp on two net_null ports (control path only: no packets),
+    stopped at exit; its output is printed when a check failed."""
+
+    def __init__(self, tmp, prefix='sl-sipdt'):
+        self.bin = binary('SHIELDLOCK_DP', 'shieldlock-dp')
+        self.ctlbin = binary('SHIELDLOCKCTL', 'shieldlockctl')
+        self.sock = os.path.join(tmp, 'dp.sock')
+        self.logpath = os.path.join(tmp, 'dp.log')
+        self.logf = open(self.logpath, 'wb')
+        self.prefix = '%s-%d' % (prefix, os.getpid())
+        cmd = [self.bin, '-l', '0,1', '--no-pci', '--no-huge', '-m', '512',
+               '--file-prefix', self.prefix, '--no-shconf',
+               '--vdev', 'net_null0', '--vdev', 'net_null1', '--',
+               '--ctl-socket', self.sock, '--engine', 'openssl', '--workers', '1']
+        log('starting: %s' % ' '.join(cmd))
+        self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        at_exit(self.stop)
+        end = time.time() + 40
+        while time.time() < end:
+            if self.proc.poll() is not None:
+                raise Fatal('shieldlock-dp exited with %s:\n%s' % (self.proc.returncode,
+                                                                   self.log()))
+            if os.path.exists(self.sock) and self.ctl('dp', 'status', expect=None) is not None:
+                return
+            time.sleep(0.2)
+        raise Fatal('shieldlock-dp did not come up within 40 s:\n%s' % self.log())
+
+    def log(self):
+        with open(self.logpath, errors='replace') as f:
+            return f.read()
+
+    def ctl(self, *args, expect=0):
+        # a loaded CI machine (or a sanitizer build) can be slow to answer
+        env = dict(os.environ, SHIELDLOCK_DP_TIMEOUT_MS='20000')
+        for _ in range(3):
+            r = subprocess.run([self.ctlbin, '--socket', self.sock, '--json'] + list(args),
+                               capture_output=True, text=True, timeout=60, env=env)
+            # a data plane starved of CPU (2 shared cores) may miss the hello: retry
+            if r.returncode == 0 or 'did not answer' not in r.stderr:
+                break
+            log('note: shieldlockctl %s: %s (retrying)' % (' '.join(args), r.stderr.strip()))
+        if r.returncode != 0:
+            if expect is None:
+                return None
+            raise Fatal('shieldlockctl %s: %s %s' % (' '.join(args), r.stdout, r.stderr))
+        return json.loads(r.stdout) if r.stdout.strip().startswith('{') else r.stdout
+
+    def flows(self):
+        return self.ctl('dp', 'flow', 'list').get('flows', [])
+
+    def stop(self):
+        if self.logf.closed:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+        # DPDK may leave its runtime directory (--file-prefix) behind
+        shutil.rmtree('/var/run/dpdk/%s' % self.prefix, ignore_errors=True)
+        if _failures or os.environ.get('SIPD_TEST_VERBOSE'):
+            log('\n======== shieldlock-dp output ========\n' + self.log())
+
+
 # ---------------------------------------------------------------- ports
 
 def free_port(pairs=2, udp=True):

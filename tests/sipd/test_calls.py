@@ -19,64 +19,11 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sipdtest import (failed, Daemon, Peer, Dialog, TestCA, Skip, Fatal, check, require, main,  # noqa
+from sipdtest import (DataPlane, wait_for, failed, Daemon, Peer, Dialog, TestCA, Skip, Fatal, check, require, main,  # noqa
                       log, at_exit, binary, sdp_offer, new_key, sdp_cryptos, sdp_conn, sdp_media,
                       sdp_direction)
 
 PORT_MIN, PORT_MAX = 40000, 40999
-
-
-class DataPlane:
-    def __init__(self, tmp):
-        self.bin = binary('SHIELDLOCK_DP', 'shieldlock-dp')
-        self.ctlbin = binary('SHIELDLOCKCTL', 'shieldlockctl')
-        self.sock = os.path.join(tmp, 'dp.sock')
-        self.logpath = os.path.join(tmp, 'dp.log')
-        self.logf = open(self.logpath, 'wb')
-        cmd = [self.bin, '-l', '0,1', '--no-pci', '--no-huge', '-m', '512',
-               '--file-prefix', 'sl-sipdt-%d' % os.getpid(), '--no-shconf',
-               '--vdev', 'net_null0', '--vdev', 'net_null1', '--',
-               '--ctl-socket', self.sock, '--engine', 'openssl', '--workers', '1']
-        log('starting: %s' % ' '.join(cmd))
-        self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
-        end = time.time() + 30
-        while time.time() < end:
-            if self.proc.poll() is not None:
-                raise Fatal('shieldlock-dp exited with %s:\n%s' % (self.proc.returncode,
-                                                                  self.log()))
-            if os.path.exists(self.sock) and self.ctl('dp', 'status', expect=None) is not None:
-                return
-            time.sleep(0.2)
-        raise Fatal('shieldlock-dp did not come up within 30 s:\n%s' % self.log())
-
-    def log(self):
-        with open(self.logpath, errors='replace') as f:
-            return f.read()
-
-    def ctl(self, *args, expect=0):
-        # a loaded CI machine (or sanitizer builds) can be slow to answer
-        env = dict(os.environ, SHIELDLOCK_DP_TIMEOUT_MS='20000')
-        r = subprocess.run([self.ctlbin, '--socket', self.sock, '--json'] + list(args),
-                           capture_output=True, text=True, timeout=60, env=env)
-        if r.returncode != 0:
-            if expect is None:
-                return None
-            raise Fatal('shieldlockctl %s: %s %s' % (' '.join(args), r.stdout, r.stderr))
-        return json.loads(r.stdout) if r.stdout.strip().startswith('{') else r.stdout
-
-    def flows(self):
-        return self.ctl('dp', 'flow', 'list').get('flows', [])
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.logf.close()
 
 
 def offer(port, keys, direction='sendrecv', ver=1):
@@ -97,15 +44,6 @@ def answer_sdp(offer_body, port, direction='sendrecv', prefer='AES_CM_128_HMAC_S
     return sdp_offer('127.0.0.1', port, [(tag, suite, key)], direction=direction), (tag, suite, key)
 
 
-def wait_for(fn, timeout=3.0):
-    end = time.time() + timeout
-    v = fn()
-    while not v and time.time() < end:
-        time.sleep(0.1)
-        v = fn()
-    return v
-
-
 def call_of(d, call_id_hint=None):
     calls = d.calls()
     return calls[0] if calls else None
@@ -117,12 +55,6 @@ def run():
     tmp = tempfile.mkdtemp(prefix='sl-sipdt-rig-')
     at_exit(lambda: shutil.rmtree(tmp, ignore_errors=True))
     dp = DataPlane(tmp)
-
-    def dp_stop():
-        dp.stop()
-        if os.environ.get('SIPD_TEST_VERBOSE') or failed():
-            log('\n======== shieldlock-dp output ========\n' + dp.log())
-    at_exit(dp_stop)
 
     ca = TestCA(tmp, 'trusted')
     acert, bcert = ca.issue('alice-desk'), ca.issue('bob-desk')

@@ -15,7 +15,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sipdtest import (failed, Daemon, Peer, Dialog, Skip, check, require, main, log,  # noqa: E402
                       at_exit, sdp_offer, sdp_media, new_key)
-from test_calls import DataPlane, answer_sdp, wait_for  # noqa: E402
+from sipdtest import DataPlane, wait_for  # noqa: E402
+from test_calls import answer_sdp  # noqa: E402
 
 
 def keys():
@@ -51,8 +52,6 @@ def run():
     tmp = tempfile.mkdtemp(prefix='sl-sipdt-rig-')
     at_exit(lambda: shutil.rmtree(tmp, ignore_errors=True))
     dp = DataPlane(tmp)
-    at_exit(lambda: (dp.stop(), log('\n======== shieldlock-dp output ========\n' + dp.log())
-                     if failed() else None))
     d = Daemon('calls-ports', sip='timer_t1 = 50\n', media='dp_socket = %s\ninactivity_timeout = 0\n'
                'interface = lo port=0 address=127.0.0.1 subnet=127.0.0.0/8 '
                'mac=02:00:00:00:00:01 next_hop_mac=02:00:00:00:00:02 rtp_ports=40000-40007\n'

@@ -16,7 +16,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sipdtest import (failed, Daemon, Peer, Dialog, Skip, check, require, main, log,  # noqa: E402
                       at_exit, sdp_offer, sdp_cryptos)
-from test_calls import DataPlane, answer_sdp, wait_for, PORT_MIN, PORT_MAX  # noqa: E402
+from sipdtest import DataPlane, wait_for  # noqa: E402
+from test_calls import answer_sdp, PORT_MIN, PORT_MAX  # noqa: E402
 
 
 def run():
@@ -25,8 +26,6 @@ def run():
     tmp = tempfile.mkdtemp(prefix='sl-sipdt-rig-')
     at_exit(lambda: shutil.rmtree(tmp, ignore_errors=True))
     dp = DataPlane(tmp)
-    at_exit(lambda: (dp.stop(), log('\n======== shieldlock-dp output ========\n' + dp.log())
-                     if failed() else None))
     d = Daemon('calls-timeouts', sip='timer_t1 = 100\ninvite_timeout = 3\n',
                media='dp_socket = %s\ninactivity_timeout = 6\n'
                'interface = lo port=0 address=127.0.0.1 subnet=127.0.0.0/8 '

@@ -22,6 +22,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'sipd'))
 import sipdtest  # noqa: E402
+from sipdtest import wait_for  # noqa: E402,F401 (used by the tests)
 from sipdtest import (Daemon, Peer, Dialog, TestCA, Skip, Fatal, Msg, check, require, main,  # noqa
                       log, at_exit, binary, sdp_offer, new_key, sdp_cryptos, sdp_conn,
                       sdp_media, sdp_direction, branch, free_port, openssl)
@@ -31,15 +32,6 @@ PORT_MIN, PORT_MAX = 40000, 40999
 
 def failed():
     return bool(sipdtest._failures)
-
-
-def wait_for(fn, timeout=3.0, step=0.1):
-    end = time.time() + timeout
-    v = fn()
-    while not v and time.time() < end:
-        time.sleep(step)
-        v = fn()
-    return v
 
 
 def need_root():
@@ -56,67 +48,11 @@ def tmpdir():
     return tmp
 
 
-class DataPlane:
-    """shieldlock-dp on two net_null ports (control path only: no packets)."""
+class DataPlane(sipdtest.DataPlane):
+    """The data plane of tests/sipd with this suite's runtime-directory prefix."""
 
     def __init__(self, tmp):
-        self.bin = binary('SHIELDLOCK_DP', 'shieldlock-dp')
-        self.ctlbin = binary('SHIELDLOCKCTL', 'shieldlockctl')
-        self.sock = os.path.join(tmp, 'dp.sock')
-        self.logpath = os.path.join(tmp, 'dp.log')
-        self.logf = open(self.logpath, 'wb')
-        cmd = [self.bin, '--no-pci', '--no-huge', '-m', '512',
-               '--file-prefix', 'sl-more-%d' % os.getpid(),
-               '--vdev', 'net_null0', '--vdev', 'net_null1', '--',
-               '--ctl-socket', self.sock, '--engine', 'openssl', '--workers', '1']
-        log('starting: %s' % ' '.join(cmd))
-        self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
-        at_exit(self._stop)
-        end = time.time() + 40
-        while time.time() < end:
-            if self.proc.poll() is not None:
-                raise Fatal('shieldlock-dp exited with %s:\n%s' % (self.proc.returncode,
-                                                                  self.log()))
-            if os.path.exists(self.sock) and self.ctl('dp', 'status', expect=None) is not None:
-                return
-            time.sleep(0.2)
-        raise Fatal('shieldlock-dp did not come up within 40 s:\n%s' % self.log())
-
-    def log(self):
-        with open(self.logpath, errors='replace') as f:
-            return f.read()
-
-    def ctl(self, *args, expect=0):
-        for _ in range(3):
-            r = subprocess.run([self.ctlbin, '--socket', self.sock, '--json'] + list(args),
-                               capture_output=True, text=True, timeout=30)
-            # a data plane starved of CPU (2 shared cores) may miss the 5 s hello: retry
-            if r.returncode == 0 or 'did not answer' not in r.stderr:
-                break
-            log('note: shieldlockctl %s: %s (retrying)' % (' '.join(args), r.stderr.strip()))
-        if r.returncode != 0:
-            if expect is None:
-                return None
-            raise Fatal('shieldlockctl %s: %s %s' % (' '.join(args), r.stdout, r.stderr))
-        return json.loads(r.stdout) if r.stdout.strip().startswith('{') else r.stdout
-
-    def flows(self):
-        return self.ctl('dp', 'flow', 'list').get('flows', [])
-
-    def _stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.logf.close()
-        # DPDK leaves its runtime directory (--file-prefix) behind
-        shutil.rmtree('/var/run/dpdk/sl-more-%d' % os.getpid(), ignore_errors=True)
-        if failed() or os.environ.get('SIPD_TEST_VERBOSE'):
-            log('\n======== shieldlock-dp output ========\n' + self.log())
+        super().__init__(tmp, prefix='sl-more')
 
 
 def rig_daemon(name, dp, media_extra='inactivity_timeout = 0\n', sip='', general='',
