@@ -19,6 +19,10 @@ PACKAGES=(
   # SIP interop peers and tools: baresip (TLS + SDES-SRTP phones), SIPp (load),
   # stunnel4 (TLS for SIPp), sox (test tones), tshark (SIP-over-TLS decoding)
   baresip-core sip-tester stunnel4 sox tshark
+  # provisioning (issue 5): PKCS#11 tokens (SoftHSM2 + OpenSC tools, p11-kit
+  # for RFC 7512 URIs), TFTP/HTTP clients for the fetch tests, the CAPF test
+  # client's crypto
+  softhsm2 opensc p11-kit libp11-kit-dev tftp-hpa curl python3-cryptography
   # tests
   check clang-14 libclang-rt-14-dev llvm-14 python3
   # benchmarks

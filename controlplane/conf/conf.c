@@ -64,12 +64,37 @@ const struct conf_key conf_keys[] = {
 	{ S_MEDIA, "inactivity_timeout", K_UINT, U(inactivity_timeout_s), 0, 86400, "seconds" },
 	{ S_MEDIA, "replay_window", K_REPLAY, U(replay_window), 0, 0, NULL },
 	{ S_MEDIA, "interface", K_IFACE, F(iface), 0, 0, NULL },
+
+	{ S_PROV, "enabled", K_BOOL, F(prov_enabled), 0, 0, NULL },
+	{ S_PROV, "dir", K_PATH, F(prov_dir), 0, 0, NULL },
+	{ S_PROV, "listen_tftp", K_ADDR, F(prov_tftp), 0, 0, NULL },
+	{ S_PROV, "listen_http", K_ADDR, F(prov_http), 0, 0, NULL },
+	{ S_PROV, "listen_capf", K_ADDR, F(prov_capf), 0, 0, NULL },
+	{ S_PROV, "user", K_USER, F(prov_user), 0, 0, NULL },
+	{ S_PROV, "call_manager", K_HOST, F(call_manager), 0, 0, NULL },
+	{ S_PROV, "capf_tls10", K_BOOL, F(capf_tls10), 0, 0, NULL },
+	{ S_PROV, "capf_timeout", K_UINT, U(capf_timeout_s), 10, 3600, "seconds" },
+	/* spec §1.9: the reference allows 1..3560 days. */
+	{ S_PROV, "lsc_days", K_UINT, U(lsc_days), 1, 3560, "days" },
+	{ S_PROV, "file_hash", K_HASH, U(file_hash), 0, 0, NULL },
+	{ S_PROV, "signer_version", K_SIGNERVER, U(signer_version), 0, 0, NULL },
+	{ S_PROV, "mic_ca", K_PATHLIST, F(mic_ca), 0, 0, NULL },
+
+	{ S_KEYS, "sast1", K_KEYREF, F(key_sast1), 0, 0, NULL },
+	{ S_KEYS, "sast1_cert", K_PATH, F(cert_sast1), 0, 0, NULL },
+	{ S_KEYS, "sast2", K_KEYREF, F(key_sast2), 1, 0, NULL },
+	{ S_KEYS, "sast2_cert", K_PATH, F(cert_sast2), 0, 0, NULL },
+	{ S_KEYS, "tftp", K_KEYREF, F(key_tftp), 0, 0, NULL },
+	{ S_KEYS, "tftp_cert", K_PATH, F(cert_tftp), 0, 0, NULL },
+	{ S_KEYS, "capf", K_KEYREF, F(key_capf), 0, 0, NULL },
+	{ S_KEYS, "capf_cert", K_PATH, F(cert_capf), 0, 0, NULL },
+	{ S_KEYS, "sast_signer", K_UINT, U(sast_signer), 1, 2, "(SAST number)" },
 };
 const unsigned conf_nkeys = sizeof(conf_keys) / sizeof(conf_keys[0]);
 
 static const char *const sect_names[S__COUNT] = {
 	[S_GENERAL] = "general", [S_STORE] = "store", [S_ADMIN] = "admin",
-	[S_SIP] = "sip", [S_MEDIA] = "media",
+	[S_SIP] = "sip", [S_MEDIA] = "media", [S_PROV] = "provisioning", [S_KEYS] = "keys",
 };
 
 static const char *const level_names[] = {
@@ -181,7 +206,7 @@ static int parse_section(struct conf_parse *p, char *s)
 		}
 	}
 	return conf_err_at(p, p->line, NULL, NULL,
-			   "unknown section [%s] (sections: general, store, admin, sip, media)", name);
+			   "unknown section [%s] (sections: general, store, admin, sip, media, provisioning, keys)", name);
 }
 
 static const struct conf_key *find_key(enum conf_sect sect, const char *name, unsigned *idx)

@@ -25,6 +25,8 @@
 #define SL_CONF_MAX_LISTEN	4	/* per transport */
 #define SL_CONF_MAX_IFACES	8
 #define SL_CONF_MAX_SUITES	8
+#define SL_CONF_KEYREF_MAX	512	/* a key file path or an RFC 7512 pkcs11: URI */
+#define SL_CONF_MAX_MIC_CA	4
 
 enum sl_log_level {
 	SL_LOG_ERR = 0, SL_LOG_WARN, SL_LOG_NOTICE, SL_LOG_INFO, SL_LOG_DEBUG,
@@ -110,6 +112,31 @@ struct sl_conf {
 	unsigned replay_window;		/* 0 = data plane default */
 	struct sl_conf_iface iface[SL_CONF_MAX_IFACES];
 	unsigned n_iface;		/* at least one when dp_socket is set */
+
+	/* [provisioning] (issue 5; docs/provisioning.md) */
+	bool prov_enabled;		/* default yes: the prov process serves CAPF, TFTP, HTTP */
+	char prov_dir[SL_CONF_PATH_MAX];	/* generated tree; default <state_dir>/tftp */
+	struct sl_conf_sockaddr prov_tftp;	/* port 0 = off; default 0.0.0.0:69 */
+	struct sl_conf_sockaddr prov_http;	/* default 0.0.0.0:6970 */
+	struct sl_conf_sockaddr prov_capf;	/* default 0.0.0.0:3804 */
+	char prov_user[SL_CONF_NAME_MAX];	/* the prov process runs as; default nobody */
+	char call_manager[128];		/* host in cnf.xml; default advertised_host, else node_name */
+	bool capf_tls10;		/* also TLS 1.0 (7900 series), spec §1.1; default no */
+	unsigned capf_timeout_s;	/* wait for a phone's key generation; default 120 */
+	unsigned lsc_days;		/* validity of issued LSCs; default 365 */
+	unsigned file_hash;		/* enum sl_hash of .sgn/.tlv signatures: 1 SHA-1 (default), 3 SHA-512 */
+	unsigned signer_version;	/* .tlv SIGNER_VERSION: 0x0100 or 0x0101 (default) */
+	char mic_ca[SL_CONF_MAX_MIC_CA][SL_CONF_PATH_MAX];	/* manufacturer CAs for CAPF MIC auth */
+	unsigned n_mic_ca;
+
+	/* [keys] (issue 5; docs/keys-tokens.md): each key is a PEM file (0600)
+	 * or a pkcs11: URI; each certificate a PEM file, created self-signed
+	 * on first start when missing. sast2 = off runs with one SAST. */
+	char key_sast1[SL_CONF_KEYREF_MAX], cert_sast1[SL_CONF_PATH_MAX];
+	char key_sast2[SL_CONF_KEYREF_MAX], cert_sast2[SL_CONF_PATH_MAX];
+	char key_tftp[SL_CONF_KEYREF_MAX], cert_tftp[SL_CONF_PATH_MAX];
+	char key_capf[SL_CONF_KEYREF_MAX], cert_capf[SL_CONF_PATH_MAX];
+	unsigned sast_signer;		/* which SAST signs the trust lists: 1 (default) or 2 */
 };
 
 /* Fills defaults (state_dir-relative paths are resolved at the end of load). */

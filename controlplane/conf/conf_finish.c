@@ -89,6 +89,17 @@ void sl_conf_defaults(struct sl_conf *c)
 	c->allow_rtp_fallback = true;
 	c->inactivity_timeout_s = 60;
 	c->replay_window = 0;
+
+	c->prov_enabled = true;
+	set_addr(&c->prov_tftp, "0.0.0.0", 69);
+	set_addr(&c->prov_http, "0.0.0.0", 6970);
+	set_addr(&c->prov_capf, "0.0.0.0", 3804);
+	copy_str(c->prov_user, sizeof(c->prov_user), "nobody");
+	c->capf_timeout_s = 120;
+	c->lsc_days = 365;
+	c->file_hash = 1;
+	c->signer_version = 0x0101;
+	c->sast_signer = 1;
 	/* store path, TLS files, trust store: derived from state_dir in conf_finish. */
 }
 
@@ -185,6 +196,23 @@ static int resolve_path(struct conf_parse *p, const char *sect, const char *key,
 	return 0;
 }
 
+/* A key: a pkcs11: URI stays as it is, "off" too; a path is resolved. */
+static int resolve_keyref(struct conf_parse *p, const char *key, char *ref, const char *def)
+{
+	char path[SL_CONF_PATH_MAX];
+
+	if (!strncmp(ref, "pkcs11:", 7) || !strcmp(ref, "off"))
+		return 0;
+	if (strlen(ref) >= sizeof(path))
+		return conf_err_at(p, conf_line_of(p, key), "keys", key,
+				   "a key file path is at most %zu bytes", sizeof(path) - 1);
+	snprintf(path, sizeof(path), "%s", ref);
+	if (resolve_path(p, "keys", key, path, def) < 0)
+		return -1;
+	snprintf(ref, SL_CONF_KEYREF_MAX, "%s", path);
+	return 0;
+}
+
 static int check_socket(struct conf_parse *p, const char *sect, const char *key,
 			const char *path)
 {
@@ -208,6 +236,19 @@ static int resolve_paths(struct conf_parse *p)
 	    resolve_path(p, "sip", "tls_key", c->tls_key, "private/node.key") < 0 ||
 	    resolve_path(p, "sip", "trust_store", c->trust_store, "trust") < 0)
 		return -1;
+	if (resolve_path(p, "provisioning", "dir", c->prov_dir, "tftp") < 0 ||
+	    resolve_path(p, "keys", "sast1_cert", c->cert_sast1, "certs/sast1.pem") < 0 ||
+	    resolve_path(p, "keys", "sast2_cert", c->cert_sast2, "certs/sast2.pem") < 0 ||
+	    resolve_path(p, "keys", "tftp_cert", c->cert_tftp, "certs/tftp.pem") < 0 ||
+	    resolve_path(p, "keys", "capf_cert", c->cert_capf, "certs/capf.pem") < 0 ||
+	    resolve_keyref(p, "sast1", c->key_sast1, "private/sast1.key") < 0 ||
+	    resolve_keyref(p, "sast2", c->key_sast2, "private/sast2.key") < 0 ||
+	    resolve_keyref(p, "tftp", c->key_tftp, "private/tftp.key") < 0 ||
+	    resolve_keyref(p, "capf", c->key_capf, "private/capf.key") < 0)
+		return -1;
+	for (unsigned i = 0; i < c->n_mic_ca; i++)
+		if (resolve_path(p, "provisioning", "mic_ca", c->mic_ca[i], "") < 0)
+			return -1;
 	if (c->tls_keylog[0] && resolve_path(p, "sip", "tls_keylog", c->tls_keylog, "") < 0)
 		return -1;
 	if (c->dp_socket[0] && resolve_path(p, "media", "dp_socket", c->dp_socket, "") < 0)
@@ -266,5 +307,11 @@ int conf_finish(struct conf_parse *p)
 		copy_str(c->realm, sizeof(c->realm), c->domain);
 	if (!c->advertised_host[0])
 		default_advertised(c);
+	if (!c->call_manager[0])
+		copy_str(c->call_manager, sizeof(c->call_manager),
+			 c->advertised_host[0] ? c->advertised_host : c->node_name);
+	if (c->prov_enabled && c->sast_signer == 2 && !strcmp(c->key_sast2, "off"))
+		return conf_err_at(p, conf_line_of(p, "sast_signer"), "keys", "sast_signer",
+				   "2 names SAST 2, but sast2 = off; set sast_signer = 1 or configure sast2");
 	return resolve_paths(p);
 }

@@ -18,7 +18,8 @@
 #define CONF_DP_PORTS	16	/* SL_DP_MAX_PORTS in dataplane/ctl/dp_proto.h */
 #define CONF_SUN_PATH	108	/* sizeof(sockaddr_un.sun_path) on Linux */
 
-enum conf_sect { S_NONE = -1, S_GENERAL = 0, S_STORE, S_ADMIN, S_SIP, S_MEDIA, S__COUNT };
+enum conf_sect { S_NONE = -1, S_GENERAL = 0, S_STORE, S_ADMIN, S_SIP, S_MEDIA, S_PROV, S_KEYS,
+		 S__COUNT };
 
 enum conf_kind {
 	K_STATEDIR,	/* absolute path */
@@ -40,6 +41,11 @@ enum conf_kind {
 	K_SUITES,
 	K_IFACE,	/* repeatable */
 	K_REPLAY,	/* 0 or a power of two 64..32768 */
+	K_ADDR,		/* one "HOST:PORT" or "off" (port 0) */
+	K_KEYREF,	/* key file path (as K_PATH) or pkcs11: URI; "off" for optional keys */
+	K_HASH,		/* sha1 | sha512 */
+	K_SIGNERVER,	/* 1.0 | 1.1 */
+	K_PATHLIST,	/* comma-separated paths (mic_ca) */
 };
 
 struct conf_key {

@@ -423,9 +423,100 @@ static int set_listen(struct conf_parse *p, const struct conf_key *k, const char
 	return 0;
 }
 
+/* [provisioning] listen_*: one address or off (port 0). */
+static int set_addr1(struct conf_parse *p, const struct conf_key *k, const char *v)
+{
+	struct sl_conf_sockaddr *sa = (struct sl_conf_sockaddr *)(void *)FIELD(p, k);
+
+	if (strcmp(v, "off") == 0) {
+		memset(sa, 0, sizeof(*sa));
+		return 0;
+	}
+	return parse_listen(p, v, sa);
+}
+
+/*
+ * A key reference: "pkcs11:..." (RFC 7512, checked in full when the ca
+ * process opens it) or a file path; k->min = 1 allows "off".
+ */
+static int set_keyref(struct conf_parse *p, const struct conf_key *k, const char *v)
+{
+	if (strcmp(v, "off") == 0) {
+		if (k->min != 1)
+			return conf_bad(p, "cannot be off (only sast2 can); give a key file or a pkcs11: URI, or remove the line for the default");
+		memcpy(FIELD(p, k), "off", 4);
+		return 0;
+	}
+	if (v[0] == '\0')
+		return conf_bad(p, "empty; give a key file or a pkcs11: URI, or remove the line for the default");
+	if (strncmp(v, "pkcs11:", 7) == 0) {
+		for (const char *q = v; *q; q++)
+			if ((unsigned char)*q <= 0x20 || (unsigned char)*q > 0x7e)
+				return conf_bad(p, "a pkcs11: URI has no spaces or control characters (RFC 7512 §2.3: percent-encode them)");
+	}
+	return set_string(p, k, v);
+}
+
+static int set_hash(struct conf_parse *p, const struct conf_key *k, const char *v)
+{
+	unsigned *h = (unsigned *)(void *)FIELD(p, k);
+
+	/* spec §0: code 2 (SHA-256) is defined but phones and tools reject it. */
+	if (strcmp(v, "sha1") == 0)
+		*h = 1;
+	else if (strcmp(v, "sha512") == 0)
+		*h = 3;
+	else
+		return conf_bad(p, "'%s' is not a file signature hash; use sha1 or sha512 (phones do not accept sha256)", v);
+	return 0;
+}
+
+static int set_signerver(struct conf_parse *p, const struct conf_key *k, const char *v)
+{
+	unsigned *sv = (unsigned *)(void *)FIELD(p, k);
+
+	/* spec §3.4: 1.1 is needed for EC LSCs and EC HTTPS provisioning. */
+	if (strcmp(v, "1.0") == 0)
+		*sv = 0x0100;
+	else if (strcmp(v, "1.1") == 0)
+		*sv = 0x0101;
+	else
+		return conf_bad(p, "'%s' is not a trust-list signer version; use 1.0 or 1.1", v);
+	return 0;
+}
+
+static int set_pathlist(struct conf_parse *p, const char *v)
+{
+	char copy[CONF_LINE_MAX + 1], *rest = copy, *item;
+	unsigned n = 0;
+
+	snprintf(copy, sizeof(copy), "%s", v);
+	while ((item = next_item(&rest)) != NULL) {
+		if (!*item)
+			return conf_bad(p, "empty item in the list; separate paths with single commas");
+		if (n == SL_CONF_MAX_MIC_CA)
+			return conf_bad(p, "more than %d paths", SL_CONF_MAX_MIC_CA);
+		if (strlen(item) >= SL_CONF_PATH_MAX)
+			return conf_bad(p, "'%s' is longer than %d bytes", item, SL_CONF_PATH_MAX - 1);
+		snprintf(p->c->mic_ca[n++], SL_CONF_PATH_MAX, "%s", item);
+	}
+	p->c->n_mic_ca = n;
+	return 0;
+}
+
 int conf_set_value(struct conf_parse *p, const struct conf_key *k, const char *v)
 {
 	switch (k->kind) {
+	case K_ADDR:
+		return set_addr1(p, k, v);
+	case K_KEYREF:
+		return set_keyref(p, k, v);
+	case K_HASH:
+		return set_hash(p, k, v);
+	case K_SIGNERVER:
+		return set_signerver(p, k, v);
+	case K_PATHLIST:
+		return set_pathlist(p, v);
 	case K_STATEDIR:
 	case K_PATH:
 	case K_PATH_OFF:

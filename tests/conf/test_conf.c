@@ -82,6 +82,34 @@ START_TEST(defaults_resolved)
 	ck_assert_str_eq(c.domain, c.node_name);
 	ck_assert_str_eq(c.realm, c.domain);
 	ck_assert_str_eq(c.advertised_host, "");	/* only wildcard listeners */
+	/* provisioning (issue 5): on, default ports, keys under state_dir */
+	ck_assert(c.prov_enabled);
+	ck_assert_str_eq(c.prov_dir, "/var/lib/shieldlock/tftp");
+	ck_assert_uint_eq(c.prov_tftp.port, 69);
+	ck_assert_uint_eq(c.prov_http.port, 6970);
+	ck_assert_uint_eq(c.prov_capf.port, 3804);
+	ck_assert_str_eq(c.prov_user, "nobody");
+	ck_assert_str_eq(c.key_sast1, "/var/lib/shieldlock/private/sast1.key");
+	ck_assert_str_eq(c.cert_sast2, "/var/lib/shieldlock/certs/sast2.pem");
+	ck_assert_str_eq(c.key_capf, "/var/lib/shieldlock/private/capf.key");
+	ck_assert_uint_eq(c.file_hash, 1);
+	ck_assert_uint_eq(c.signer_version, 0x0101);
+	ck_assert_uint_eq(c.lsc_days, 365);
+	ck_assert_uint_eq(c.sast_signer, 1);
+	ck_assert_str_eq(c.call_manager, c.node_name);	/* no advertised host */
+	/* a token URI stays as written; off for the second SAST */
+	ck_assert_msg(load("[keys]\nsast1 = pkcs11:token=SAST-A;object=sast?pin-value=1234\n"
+			   "sast2 = off\n[provisioning]\nlisten_tftp = off\nfile_hash = sha512\n"
+			   "signer_version = 1.0\nmic_ca = /m/a.pem, b.pem\n" MIN_CONF,
+			   &c, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(c.key_sast1, "pkcs11:token=SAST-A;object=sast?pin-value=1234");
+	ck_assert_str_eq(c.key_sast2, "off");
+	ck_assert_uint_eq(c.prov_tftp.port, 0);
+	ck_assert_uint_eq(c.file_hash, 3);
+	ck_assert_uint_eq(c.signer_version, 0x0100);
+	ck_assert_uint_eq(c.n_mic_ca, 2);
+	ck_assert_str_eq(c.mic_ca[0], "/m/a.pem");
+	ck_assert_str_eq(c.mic_ca[1], "/var/lib/shieldlock/b.pem");
 
 	/* The other minimal file of docs/shieldlockd-config.md. */
 	ck_assert_msg(load("[media]\ninterface = lan port=0 address=192.0.2.1 subnet=192.0.2.0/24 "

@@ -131,6 +131,9 @@ realm = $DOMAIN
 digest_algorithms = MD5
 tls_keylog = $KEYLOG
 
+[provisioning]
+enabled = no
+
 [media]
 dp_socket = $DP_SOCK
 interface = phone port=$SL_RIG_DPDK_PORT_PHONE address=$SL_RIG_IP_DP_PHONE subnet=10.77.1.0/24 mac=$SL_RIG_MAC_DP_PHONE next_hop_mac=$SL_RIG_MAC_PHONE rtp_ports=20000-20999

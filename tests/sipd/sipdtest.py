@@ -243,7 +243,7 @@ class Daemon:
     """One shieldlockd with a private state dir, ports and admin socket."""
 
     def __init__(self, name='sipd', general='', sip='', media='dp_socket = off\n', start=True,
-                 log_level='debug'):
+                 log_level='debug', prov='enabled = no\n'):
         self.name = name
         self.bin = binary('SHIELDLOCKD', 'shieldlockd')
         self.ctlbin = binary('SHIELDLOCKCTL', 'shieldlockctl')
@@ -264,9 +264,10 @@ class Daemon:
                     '[admin]\nsocket = %s\n'
                     '[sip]\nlisten_udp = 127.0.0.1:%d\nlisten_tcp = 127.0.0.1:%d\n'
                     'listen_tls = 127.0.0.1:%d\ndomain = %s\nrealm = %s\n%s'
+                    '[provisioning]\n%s'
                     '[media]\n%s'
                     % (self.state, log_level, general, self.admin, self.udp, self.tcp,
-                       self.tls, self.domain, self.realm, sip, media))
+                       self.tls, self.domain, self.realm, sip, prov, media))
         os.chmod(self.conf, 0o644)
         self.proc = None
         _daemons.append(self)

@@ -106,6 +106,8 @@ realm = $SL_DOMAIN
 # SIPp 3.6 computes MD5 digests only (one challenge, no SHA-256 first).
 digest_algorithms = MD5
 ${4:-}
+[provisioning]
+enabled = no
 [media]
 dp_socket = $dir/dp.sock
 inactivity_timeout = 0
