@@ -26,7 +26,13 @@ struct sl_store {
 	sqlite3 *db;
 	uint8_t key[ST_KEY_LEN];	/* credential key derived from the master key */
 	char warning[320];		/* last open-time warning, "" if none */
+	/* Schema version after open: the latest, except for stores that the
+	 * migration tests open at an older one (sl_store_open_version); writes
+	 * to tables an older schema lacks are then skipped. */
+	int version;
 };
+
+#define ST_SCHEMA_SECRETS 3	/* first schema with user_secrets and capf */
 
 /* ---- errors ---- */
 void st_err(char *err, size_t errlen, const char *fmt, ...)
@@ -131,6 +137,30 @@ int st_unseal_cols(const struct sl_store *st, sqlite3_stmt *s, int col, int alg,
  * "trunk", its name and realm (shown printable), and what to do about it. */
 void st_err_undecryptable(char *err, size_t errlen, const char *kind, const char *name,
 			  const char *realm, int alg, const char *remedy);
+
+/* ---- sealed reversible secrets (store_capf.c): line passwords and CAPF
+ * authentication strings. The plaintext is u16 big-endian length, the
+ * bytes, zeros up to a multiple of ST_SECRET_BLOCK (at least one block), so
+ * the stored size hides the length. ---- */
+#define ST_SECRET_BLOCK		32
+#define ST_SECRET_SEALED_MAX	((2 + SL_STORE_SECRET_MAX + ST_SECRET_BLOCK - 1) / \
+				 ST_SECRET_BLOCK * ST_SECRET_BLOCK)
+struct st_secret {
+	uint8_t nonce[ST_NONCE_LEN];
+	uint8_t ct[ST_SECRET_SEALED_MAX];
+	uint8_t tag[ST_TAG_LEN];
+	size_t len;			/* of ct */
+};
+/* "shieldlock-<label>\0" name; the length or 0 if it does not fit. */
+size_t st_aad_secret(uint8_t *buf, size_t cap, const char *label, const char *name);
+/* Seals len bytes of secret (len <= SL_STORE_SECRET_MAX). 0, -EINVAL, -EIO. */
+int st_seal_secret(const struct sl_store *st, const uint8_t *aad, size_t aadlen,
+		   const char *secret, size_t len, struct st_secret *out);
+/* Opens the blob in columns col (nonce), col+1 (ciphertext), col+2 (tag) of
+ * the current row into out[cap] (NUL-terminated) and sets *len. -EIO bad
+ * sizes, failed tag or bad padding; -ENOSPC cap too small (out wiped). */
+int st_unseal_secret(const struct sl_store *st, sqlite3_stmt *s, int col,
+		     const uint8_t *aad, size_t aadlen, char *out, size_t cap, size_t *len);
 
 /* ---- schema (store_schema.c) ---- */
 int st_user_version(struct sl_store *st, int *v, char *err, size_t errlen);

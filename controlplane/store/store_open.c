@@ -219,6 +219,9 @@ int sl_store_open_version(const char *path, const uint8_t master_key[SL_STORE_MA
 	r = st_migrate(st, target_version, err, errlen);
 	if (r)
 		goto err_db;
+	r = st_user_version(st, &st->version, err, errlen);
+	if (r)
+		goto err_db;
 	*out = st;
 	return 0;
 err_db:

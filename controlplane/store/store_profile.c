@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Security profiles. The three built-in ones (created by migration 1) cannot
- * be deleted and keep their mode; their description may change. */
+ * be deleted and keep their mode; their description and encrypted-
+ * configuration switch (migration 3) may change. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,14 +62,17 @@ int sl_store_profile_put(struct sl_store *st, const struct sl_profile *p, bool c
 	}
 	if (r && r != -ENOENT)
 		goto out;
-	r = st_prepare(st, "INSERT INTO profiles (name, mode, description) VALUES (?1, ?2, ?3) "
+	r = st_prepare(st, "INSERT INTO profiles (name, mode, description, encrypt_config) "
+		       "VALUES (?1, ?2, ?3, ?4) "
 		       "ON CONFLICT (name) DO UPDATE SET mode = excluded.mode, "
-		       "description = excluded.description", &s, err, errlen);
+		       "description = excluded.description, "
+		       "encrypt_config = excluded.encrypt_config", &s, err, errlen);
 	if (r)
 		goto out;
 	st_bind_text(s, 1, p->name);
 	sqlite3_bind_int(s, 2, (int)p->mode);
 	st_bind_text(s, 3, p->description);
+	sqlite3_bind_int(s, 4, p->encrypt_config ? 1 : 0);
 	r = st_step_done(st, s, "writing the profile", err, errlen);
 out:
 	return st_end(st, r, err, errlen);
@@ -84,9 +88,10 @@ static void row_profile(sqlite3_stmt *s, void *out)
 	m = sqlite3_column_int(s, 1);
 	p->mode = (m >= 0 && m <= SL_SEC_ENCRYPTED) ? (enum sl_sec_mode)m : SL_SEC_ENCRYPTED;
 	st_col_text(p->description, sizeof(p->description), s, 2);
+	p->encrypt_config = sqlite3_column_int(s, 3) != 0;
 }
 
-#define PROFILE_COLS "SELECT name, mode, description FROM profiles "
+#define PROFILE_COLS "SELECT name, mode, description, encrypt_config FROM profiles "
 
 int sl_store_profile_get(struct sl_store *st, const char *name, struct sl_profile *p,
 			 char *err, size_t errlen)

@@ -108,6 +108,46 @@ static const char *const migrations[] = {
 	"CREATE INDEX devices_user ON devices (user);"
 	"CREATE INDEX devices_profile ON devices (profile);"
 	"CREATE INDEX trunks_profile ON trunks (profile);",
+
+	/* 3 (issue 5): CAPF enrolment per device (spec §1.8, §1.10), the
+	 * profile's encrypted-configuration switch (spec §5) and the users'
+	 * provisioning secrets. Sealed values are AES-256-GCM blobs as in
+	 * credentials; a sealed password is padded to a multiple of 32 bytes
+	 * (store_capf.c), so its size does not give its length away. */
+	"CREATE TABLE capf ("
+	" device TEXT PRIMARY KEY NOT NULL REFERENCES devices (name) ON DELETE CASCADE,"
+	" operation TEXT NOT NULL DEFAULT 'none'"
+	"  CHECK (operation IN ('none', 'install', 'fetch', 'delete')),"
+	" auth TEXT NOT NULL DEFAULT 'null'"
+	"  CHECK (auth IN ('password', 'null', 'lsc', 'mic', 'lsc-or-mic')),"
+	" password_nonce BLOB CHECK (password_nonce IS NULL OR length(password_nonce) = 12),"
+	" password_ciphertext BLOB CHECK (password_ciphertext IS NULL OR length(password_ciphertext) = 32),"
+	" password_tag BLOB CHECK (password_tag IS NULL OR length(password_tag) = 16),"
+	" key_type TEXT NOT NULL DEFAULT 'rsa' CHECK (key_type IN ('rsa', 'ec')),"
+	" key_size INTEGER NOT NULL DEFAULT 2048,"
+	" curve TEXT NOT NULL DEFAULT '',"
+	" deadline INTEGER NOT NULL DEFAULT 0 CHECK (deadline >= 0),"
+	" last_result TEXT NOT NULL DEFAULT '',"
+	" last_time INTEGER NOT NULL DEFAULT 0,"
+	" certificate TEXT NOT NULL DEFAULT '',"
+	" serial TEXT NOT NULL DEFAULT '',"
+	" not_before INTEGER NOT NULL DEFAULT 0,"
+	" not_after INTEGER NOT NULL DEFAULT 0,"
+	" cert_kind TEXT NOT NULL DEFAULT '' CHECK (cert_kind IN ('', 'lsc', 'mic')),"
+	" CHECK ((auth = 'password') = (password_nonce IS NOT NULL AND"
+	"  password_ciphertext IS NOT NULL AND password_tag IS NOT NULL)),"
+	" CHECK ((key_type = 'rsa' AND key_size IN (1024, 2048, 3072, 4096) AND curve = '') OR"
+	"  (key_type = 'ec' AND key_size = 0 AND curve IN ('P-256', 'P-384', 'P-521'))),"
+	" CHECK ((certificate = '') = (cert_kind = ''))"
+	") STRICT;"
+	"ALTER TABLE profiles ADD COLUMN encrypt_config INTEGER NOT NULL DEFAULT 0"
+	" CHECK (encrypt_config IN (0, 1));"
+	"CREATE TABLE user_secrets ("
+	" user TEXT PRIMARY KEY NOT NULL REFERENCES users (name) ON DELETE CASCADE,"
+	" nonce BLOB NOT NULL CHECK (length(nonce) = 12),"
+	" ciphertext BLOB NOT NULL CHECK (length(ciphertext) % 32 = 0),"
+	" tag BLOB NOT NULL CHECK (length(tag) = 16)"
+	") STRICT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

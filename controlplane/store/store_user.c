@@ -57,6 +57,37 @@ static int write_creds(struct sl_store *st, const char *user, const char *realm,
 	return r;
 }
 
+/* Seals the password as the user's provisioning secret (store.h), replacing
+ * the previous one; inside a transaction. */
+static int write_secret(struct sl_store *st, const char *user, const char *password,
+			char *err, size_t errlen)
+{
+	uint8_t aad[USER_AAD_MAX];
+	struct st_secret b;
+	sqlite3_stmt *s;
+	int r;
+
+	if (st->version < ST_SCHEMA_SECRETS)
+		return 0;	/* an old schema opened by the migration tests */
+	if (st_seal_secret(st, aad, st_aad_secret(aad, sizeof(aad), "line-password", user),
+			   password, strlen(password), &b)) {
+		st_err(err, errlen, "encrypting the provisioning secret of user \"%s\" failed (OpenSSL)",
+		       user);
+		return -EIO;
+	}
+	r = st_prepare(st, "INSERT INTO user_secrets (user, nonce, ciphertext, tag) "
+		       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (user) DO UPDATE SET "
+		       "nonce = excluded.nonce, ciphertext = excluded.ciphertext, tag = excluded.tag",
+		       &s, err, errlen);
+	if (r)
+		return r;
+	st_bind_text(s, 1, user);
+	sqlite3_bind_blob(s, 2, b.nonce, ST_NONCE_LEN, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 3, b.ct, (int)b.len, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 4, b.tag, ST_TAG_LEN, SQLITE_TRANSIENT);
+	return st_step_done(st, s, "writing the provisioning secret", err, errlen);
+}
+
 /* Checks a new password and the realm it is hashed under, then starts the
  * transaction that writes it. */
 static int begin_passwd(struct sl_store *st, const char *realm, const char *password,
@@ -113,6 +144,8 @@ int sl_store_user_add(struct sl_store *st, const struct sl_user *u, const char *
 	r = insert_user(st, u, err, errlen);
 	if (!r)
 		r = write_creds(st, u->name, realm, password, err, errlen);
+	if (!r)
+		r = write_secret(st, u->name, password, err, errlen);
 	return st_end(st, r, err, errlen);
 }
 
@@ -137,7 +170,62 @@ int sl_store_user_passwd(struct sl_store *st, const char *name, const char *real
 			    NULL, "replacing credentials", err, errlen);
 	if (!r)
 		r = write_creds(st, name, realm, password, err, errlen);
+	if (!r)
+		r = write_secret(st, name, password, err, errlen);
 	return st_end(st, r, err, errlen);
+}
+
+int sl_store_user_secret_get(struct sl_store *st, const char *user, char *buf, size_t cap,
+			     size_t *len, char *err, size_t errlen)
+{
+	uint8_t aad[USER_AAD_MAX];
+	sqlite3_stmt *s;
+	size_t n = 0;
+	int r, rc;
+
+	if (!st || !buf || !cap || !len) {
+		st_err(err, errlen, "sl_store_user_secret_get: missing store or buffer");
+		return -EINVAL;
+	}
+	buf[0] = '\0';
+	*len = 0;
+	r = st_check_name("user name", user, SL_STORE_NAME_MAX, err, errlen);
+	if (!r)
+		r = st_prepare(st, "SELECT nonce, ciphertext, tag FROM user_secrets WHERE user = ?1",
+			       &s, err, errlen);
+	if (r)
+		return r;
+	st_bind_text(s, 1, user);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		r = st_unseal_secret(st, s, 0, aad,
+				     st_aad_secret(aad, sizeof(aad), "line-password", user),
+				     buf, cap, &n);
+		if (r == -ENOSPC)
+			st_err(err, errlen, "the provisioning secret of user \"%s\" does not fit a "
+			       "%zu-byte buffer", user, cap);
+		else if (r)
+			st_err(err, errlen, "the provisioning secret of user \"%s\" does not decrypt: "
+			       "wrong master key or a modified store; restore the key or the store "
+			       "from a backup, or set the user's password again", user);
+		else
+			*len = n;
+	} else if (rc == SQLITE_DONE) {
+		r = 1;
+	} else {
+		r = st_sqlerr(st, rc, "reading the provisioning secret", err, errlen);
+	}
+	sqlite3_finalize(s);
+	if (r != 1)
+		return r;
+	r = st_need(st, "SELECT 1 FROM users WHERE name = ?1", user, err, errlen,
+		    "user \"%s\" does not exist", user);
+	if (r)
+		return r;
+	st_err(err, errlen, "user \"%s\" has no provisioning secret (its password was set before "
+	       "this store kept one); set the password again (shieldlockctl user passwd %s)",
+	       user, user);
+	return -ENOENT;
 }
 
 static void row_user(sqlite3_stmt *s, void *out)
@@ -225,7 +313,8 @@ int sl_store_user_del(struct sl_store *st, const char *name, char *err, size_t e
 	if (r)
 		return r;
 	r = check_no_device(st, name, err, errlen);
-	/* Credentials and registrations go with it (ON DELETE CASCADE). */
+	/* Credentials, the provisioning secret and registrations go with it
+	 * (ON DELETE CASCADE). */
 	if (!r)
 		r = st_exec(st, "DELETE FROM users WHERE name = ?1", name, NULL, &changes,
 			    "deleting the user", err, errlen);

@@ -128,6 +128,7 @@ int main(void)
 	suite_add_tcase(s, tcase_regs());
 	suite_add_tcase(s, tcase_calls());
 	suite_add_tcase(s, tcase_crypt());
+	suite_add_tcase(s, tcase_capf());
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

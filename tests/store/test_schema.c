@@ -81,8 +81,8 @@ START_TEST(test_fresh)
 	ts_mkdir(&t);
 	ck_assert_int_eq(sl_store_open(t.path, test_key, &t.st, t.err, sizeof(t.err)), 0);
 	umask(old);
-	ck_assert_int_eq(sl_store_schema_latest(), 2);
-	ck_assert_int_eq(sl_store_schema_version(t.st), 2);
+	ck_assert_int_eq(sl_store_schema_latest(), 3);
+	ck_assert_int_eq(sl_store_schema_version(t.st), 3);
 	ck_assert_str_eq(sl_store_warning(t.st), "");
 	ck_assert_uint_eq(file_mode(t.path), 0600);
 
@@ -149,7 +149,7 @@ START_TEST(test_migrate_from_v1)
 	struct sl_call c = { .id = "c1", .state = "ended", .started = 10, .ended = 20 };
 	struct sl_device d = { .name = "SEP001122334455", .user = "alice", .profile = "encrypted" };
 	struct sl_device got;
-	static char dump_up[16384], dump_fresh[16384];
+	static char dump_up[32768], dump_fresh[32768];
 	int n = 0;
 
 	sl_store_close(T.st);
@@ -167,7 +167,7 @@ START_TEST(test_migrate_from_v1)
 
 	/* Upgrade by opening with this build. */
 	ts_reopen(&T, test_key);
-	ck_assert_int_eq(sl_store_schema_version(T.st), 2);
+	ck_assert_int_eq(sl_store_schema_version(T.st), 3);
 	ck_assert_int_eq(sl_store_device_get(T.st, d.name, &got, T.err, sizeof(T.err)), 0);
 	ck_assert_str_eq(got.user, "alice");
 	ck_assert_int_eq(sl_store_cred_walk(T.st, count_cred, &n, T.err, sizeof(T.err)), 0);
@@ -183,7 +183,77 @@ START_TEST(test_migrate_from_v1)
 	schema_dump(fresh.path, dump_fresh, sizeof(dump_fresh));
 	ck_assert_ptr_nonnull(strstr(dump_up, "index|calls_started|calls|"));
 	ck_assert_str_eq(dump_up, dump_fresh);
-	ck_assert_int_eq(raw_int(fresh.path, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(raw_int(fresh.path, "PRAGMA user_version"), 3);
+	ts_rmdir(&fresh);
+	ts_reopen(&T, test_key);
+}
+END_TEST
+
+/* A version-2 store (the schema before issue 5) with data, upgraded to 3:
+ * the data stays, the new columns get their defaults, the new tables are
+ * empty, and the schema equals a fresh store's. */
+START_TEST(test_migrate_from_v2)
+{
+	struct tstore fresh;
+	struct sl_device d = { .name = "SEP001122334455", .user = "alice", .profile = "lab" };
+	struct sl_profile p;
+	struct sl_capf c;
+	struct sl_device got;
+	static char dump_up[32768], dump_fresh[32768];
+	char secret[64];
+	size_t len = 99;
+	int n = 0;
+
+	sl_store_close(T.st);
+	unlink(T.path);
+	ck_assert_int_eq(sl_store_open_version(T.path, test_key, 2, &T.st, T.err, sizeof(T.err)), 0);
+	ck_assert_int_eq(sl_store_schema_version(T.st), 2);
+	ts_add_user("alice", "pw-alice");
+	/* This build's profile calls use the schema-3 column: write it raw, as
+	 * a version-2 build did. */
+	ck_assert_int_eq(sqlite3_exec(T.st->db, "INSERT INTO profiles (name, mode, description) "
+				      "VALUES ('lab', 1, 'lab')", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sl_store_device_put(T.st, &d, true, T.err, sizeof(T.err)), 0);
+	sl_store_close(T.st);
+	T.st = NULL;
+	ck_assert_int_eq(raw_int(T.path, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(raw_int(T.path, "SELECT count(*) FROM sqlite_schema WHERE name = 'capf'"), 0);
+
+	ts_reopen(&T, test_key);
+	ck_assert_int_eq(sl_store_schema_version(T.st), 3);
+	ck_assert_int_eq(sl_store_device_get(T.st, d.name, &got, T.err, sizeof(T.err)), 0);
+	ck_assert_str_eq(got.profile, "lab");
+	ck_assert_int_eq(sl_store_profile_get(T.st, "lab", &p, T.err, sizeof(T.err)), 0);
+	ck_assert_int_eq(p.mode, SL_SEC_AUTHENTICATED);
+	ck_assert(!p.encrypt_config);
+	ck_assert_int_eq(sl_store_cred_walk(T.st, count_cred, &n, T.err, sizeof(T.err)), 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(sl_store_capf_get(T.st, d.name, &c, T.err, sizeof(T.err)), 0);
+	ck_assert(!c.configured);
+	ck_assert_int_eq(c.set.op, SL_CAPF_OP_NONE);
+	/* alice's password was set before the store kept provisioning secrets. */
+	ck_assert_int_eq(sl_store_user_secret_get(T.st, "alice", secret, sizeof(secret), &len,
+						  T.err, sizeof(T.err)), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(T.err, "set the password again"));
+	ck_assert_uint_eq(len, 0);
+	ck_assert_int_eq(sl_store_user_passwd(T.st, "alice", "sl.test", "pw-alice2", T.err,
+					      sizeof(T.err)), 0);
+	ck_assert_int_eq(sl_store_user_secret_get(T.st, "alice", secret, sizeof(secret), &len,
+						  T.err, sizeof(T.err)), 0);
+	ck_assert_str_eq(secret, "pw-alice2");
+	sl_store_close(T.st);
+	T.st = NULL;
+
+	ts_mkdir(&fresh);
+	ck_assert_int_eq(sl_store_open(fresh.path, test_key, &fresh.st, fresh.err, sizeof(fresh.err)), 0);
+	sl_store_close(fresh.st);
+	fresh.st = NULL;
+	schema_dump(T.path, dump_up, sizeof(dump_up));
+	schema_dump(fresh.path, dump_fresh, sizeof(dump_fresh));
+	ck_assert_ptr_nonnull(strstr(dump_up, "table|capf|capf|"));
+	ck_assert_ptr_nonnull(strstr(dump_up, "table|user_secrets|user_secrets|"));
+	ck_assert_ptr_nonnull(strstr(dump_up, "encrypt_config"));
+	ck_assert_str_eq(dump_up, dump_fresh);
 	ts_rmdir(&fresh);
 	ts_reopen(&T, test_key);
 }
@@ -212,7 +282,7 @@ START_TEST(test_bad_target)
 
 	sl_store_close(T.st);
 	T.st = NULL;
-	ck_assert_int_eq(sl_store_open_version(T.path, test_key, 3, &st, T.err, sizeof(T.err)), -EINVAL);
+	ck_assert_int_eq(sl_store_open_version(T.path, test_key, 4, &st, T.err, sizeof(T.err)), -EINVAL);
 	ck_assert_ptr_null(st);
 }
 END_TEST
@@ -323,6 +393,7 @@ TCase *tcase_schema(void)
 	tcase_add_test(tc, test_foreign_keys_on);
 	tcase_add_test(tc, test_reopen);
 	tcase_add_test(tc, test_migrate_from_v1);
+	tcase_add_test(tc, test_migrate_from_v2);
 	tcase_add_test(tc, test_newer_refused);
 	tcase_add_test(tc, test_bad_target);
 	tcase_add_test(tc, test_mode_fixed);

@@ -41,5 +41,6 @@ TCase *tcase_trunks(void);
 TCase *tcase_regs(void);
 TCase *tcase_calls(void);
 TCase *tcase_crypt(void);
+TCase *tcase_capf(void);
 
 #endif
