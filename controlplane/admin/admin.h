@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "admin_proto.h"
 
@@ -32,6 +33,40 @@ struct sl_admin_ctx {
 	void (*dir_changed)(void *arg);
 	void *arg;
 	const char *node_cert_path;	/* PEM, for "cert show"; may be NULL */
+
+	/* ---- provisioning and certificates (issue 5) ---- */
+	/* The appliance's own certificates, for "cert list|show|fingerprint|
+	 * export|regenerate" (names "ca", "node", "tftp", "capf", "sast1",
+	 * "sast2"; a missing file means "not created"). May be empty. */
+	const struct sl_admin_cert_ref *certs;
+	size_t ncerts;
+	/* The trust store directory (<subject-hash>.N files) that "cert import|
+	 * delete" change; NULL = trust store commands refused. */
+	const char *trust_store;
+	/* Called after a change that provisioning files or TLS listeners depend
+	 * on (devices, CAPF settings, certificates, the trust store): the parent
+	 * rebuilds and re-signs the files and tells the listeners to reload.
+	 * May be NULL. */
+	void (*prov_changed)(void *arg);
+	/* "cert regenerate NAME": creates a new key and self-signed (or
+	 * CA-issued) certificate for one of certs[] through the ca process.
+	 * 0, or -1 with the reason in err. NULL = refused. */
+	int (*cert_regenerate)(void *arg, const char *name, char *err, size_t errlen);
+	/* "ctl build": rebuilds and re-signs the provisioning tree now and
+	 * describes the result in out. 0, or -1 with the reason in err. */
+	int (*prov_build)(void *arg, char *out, size_t cap, char *err, size_t errlen);
+	/* "image sign-digest": signs a digest with the TFTP key (firmware
+	 * images in the signed-file format, spec §4). hash: enum sl_hash. */
+	int (*tftp_sign_digest)(void *arg, int hash, const uint8_t *digest, size_t dlen,
+				uint8_t *sig, size_t *siglen, char *err, size_t errlen);
+};
+
+/* One of the appliance's own certificates. */
+struct sl_admin_cert_ref {
+	const char *name;	/* "ca", "node", "tftp", "capf", "sast1", "sast2" */
+	const char *path;	/* PEM file */
+	const char *roles;	/* trust-list roles, e.g. "CCM", "TFTP", "SAST" */
+	bool regenerable;	/* "cert regenerate" allowed */
 };
 
 /* Growing output buffer of one command; text is always NUL-terminated. */
@@ -69,7 +104,7 @@ void sl_admin_free(struct sl_admin *a);
 /*
  * Executes one command (socket-free; the server and the tests call it):
  * argv[0] is the group ("user", "device", "profile", "trunk",
- * "registrations", "calls", "cert"). Returns an enum sl_admin_status and
+ * "registrations", "calls", "cert", "capf"). Returns an enum sl_admin_status and
  * appends the command's output (status 0) or one error line (otherwise) to
  * out. Wipes the value of a "--password" argument in argv after use.
  */

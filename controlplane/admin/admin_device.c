@@ -12,6 +12,14 @@
 
 #define MODES "non-secure, authenticated, encrypted"
 
+/* Provisioning files (SEP<MAC>.cnf.xml and its signed and encrypted
+ * forms) depend on devices and their profiles: have them rebuilt. */
+static void prov_changed(struct adm *a)
+{
+	if (a->ctx->prov_changed)
+		a->ctx->prov_changed(a->ctx->arg);
+}
+
 /* A note when the cluster ignores device profiles. */
 static void cluster_note(struct adm *a, enum sl_sec_mode m)
 {
@@ -103,6 +111,7 @@ static int device_put(struct adm *a, int argc, char **argv, bool create)
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
 	adm_changed(a);
+	prov_changed(a);
 	if (a->json) {
 		struct jw w;
 
@@ -140,6 +149,7 @@ static int device_del(struct adm *a, int argc, char **argv)
 	rc = sl_store_device_del(a->ctx->store, name, err, sizeof(err));
 	if ((rc = adm_check_found(a, "device", name, rc, err)))
 		return rc;
+	prov_changed(a);	/* its files go, with its CAPF settings (ON DELETE CASCADE) */
 	return adm_deleted(a, "device %s deleted", name);
 }
 
@@ -186,6 +196,36 @@ static int device_list(struct adm *a, int argc, char **argv)
 	return 0;
 }
 
+/* The device's CAPF summary for device show (capf status has the detail). */
+static void capf_json(struct jw *w, const struct sl_capf *c)
+{
+	jw_obj(w, "capf");
+	jw_str(w, "operation", sl_capf_op_name(c->set.op));
+	jw_str(w, "auth", sl_capf_auth_name(c->set.auth));
+	jw_str(w, "certificate", c->cert_kind[0] ? c->cert_kind : NULL);
+	jw_str(w, "serial", c->serial[0] ? c->serial : NULL);
+	jw_int(w, "not_after", c->not_after);
+	jw_end_obj(w);
+}
+
+static void capf_text(struct adm *a, const struct sl_capf *c)
+{
+	char na[32], cert[120];
+
+	adm_fmt_time(c->not_after, na, sizeof(na));
+	if (c->cert_kind[0])
+		snprintf(cert, sizeof(cert), "%s serial %s, valid until %s UTC",
+			 !strcmp(c->cert_kind, "mic") ? "MIC" : "LSC", c->serial, na);
+	else
+		snprintf(cert, sizeof(cert), "no certificate");
+	if (c->set.op == SL_CAPF_OP_NONE)
+		adm_kv(a, "capf", "%s; nothing pending (authentication %s)", cert,
+		       sl_capf_auth_name(c->set.auth));
+	else
+		adm_kv(a, "capf", "%s; %s pending (authentication %s)", cert,
+		       sl_capf_op_name(c->set.op), sl_capf_auth_name(c->set.auth));
+}
+
 static int device_show(struct adm *a, int argc, char **argv)
 {
 	const char *name;
@@ -194,6 +234,7 @@ static int device_show(struct adm *a, int argc, char **argv)
 	struct sl_profile p;
 	struct adm_vec regs;
 	char err[ADM_ERR_MAX] = "";
+	struct sl_capf c;
 	bool have_p;
 	int rc;
 
@@ -203,6 +244,9 @@ static int device_show(struct adm *a, int argc, char **argv)
 	rc = sl_store_device_get(a->ctx->store, name, &d, err, sizeof(err));
 	if ((rc = adm_check_found(a, "device", name, rc, err)))
 		return rc;
+	rc = sl_store_capf_get(a->ctx->store, name, &c, err, sizeof(err));
+	if (rc < 0)
+		return adm_store_fail(a, rc, err);
 	have_p = sl_store_profile_get(a->ctx->store, d.profile, &p, err, sizeof(err)) == 0;
 	if ((rc = adm_load_regs(a, &regs)))
 		return rc;
@@ -211,6 +255,7 @@ static int device_show(struct adm *a, int argc, char **argv)
 
 		jw_init(&w, a->out);
 		device_json(&w, NULL, &d, have_p ? &p : NULL);
+		capf_json(&w, &c);
 		adm_show_regs_json(&w, &regs, NULL, d.name);
 		jw_end_obj(&w);
 	} else {
@@ -220,6 +265,7 @@ static int device_show(struct adm *a, int argc, char **argv)
 		       have_p ? adm_security_label((int)p.mode) : "unknown (the profile is missing)");
 		adm_kv(a, "cert identity", "%s", d.cert_identity[0] ? d.cert_identity : d.name);
 		adm_kv(a, "description", "%s", d.description[0] ? d.description : "-");
+		capf_text(a, &c);
 		adm_show_regs_text(a, &regs, NULL, d.name);
 	}
 	adm_vec_free(&regs);
@@ -252,12 +298,24 @@ static int parse_mode(struct adm *a, const char *s, enum sl_sec_mode *m)
 	return 0;
 }
 
+/* --encrypt-config yes|no. */
+static int parse_yes_no(struct adm *a, const char *what, const char *s, bool *v)
+{
+	if (!strcmp(s, "yes") || !strcmp(s, "no")) {
+		*v = !strcmp(s, "yes");
+		return 0;
+	}
+	return adm_usage(a, "%s '%s' is neither yes nor no", what, s);
+}
+
 static int profile_put(struct adm *a, int argc, char **argv, bool create)
 {
-	const char *name, *mode, *desc;
+	const char *name, *mode, *desc, *enc;
 	const struct adm_opt opts[] = {
-		{ "--mode", &mode, NULL }, { "--description", &desc, NULL }, { NULL, NULL, NULL },
+		{ "--mode", &mode, NULL }, { "--description", &desc, NULL },
+		{ "--encrypt-config", &enc, NULL }, { NULL, NULL, NULL },
 	};
+	bool encrypt = false;
 	static const char *const pos[] = { "NAME" };
 	struct sl_profile p;
 	enum sl_sec_mode m = SL_SEC_NONSECURE;
@@ -267,7 +325,8 @@ static int profile_put(struct adm *a, int argc, char **argv, bool create)
 	if ((rc = adm_parse(a, argc, argv, opts, 1, pos, &name)) ||
 	    (rc = adm_check_name(a, "profile name", name)) ||
 	    (mode && (rc = parse_mode(a, mode, &m))) ||
-	    (desc && (rc = adm_check_text(a, "--description", desc, sizeof(p.description)))))
+	    (desc && (rc = adm_check_text(a, "--description", desc, sizeof(p.description)))) ||
+	    (enc && (rc = parse_yes_no(a, "--encrypt-config", enc, &encrypt))))
 		return rc;
 	memset(&p, 0, sizeof(p));
 	rc = sl_store_profile_get(a->ctx->store, name, &p, err, sizeof(err));
@@ -279,7 +338,7 @@ static int profile_put(struct adm *a, int argc, char **argv, bool create)
 		memset(&p, 0, sizeof(p));
 		adm_copy(p.name, sizeof(p.name), name);
 	} else {
-		if (!mode && !desc)
+		if (!mode && !desc && !enc)
 			return adm_usage(a, "nothing to change");
 		if (rc < 0)
 			return adm_need_profile(a, name, &p);
@@ -288,16 +347,27 @@ static int profile_put(struct adm *a, int argc, char **argv, bool create)
 		p.mode = m;
 	if (desc)
 		adm_copy(p.description, sizeof(p.description), desc);
+	if (enc)
+		p.encrypt_config = encrypt;
 	rc = sl_store_profile_put(a->ctx->store, &p, create, err, sizeof(err));
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
 	adm_changed(a);
-	if (a->json)
-		sl_admin_out_printf(a->out, "{\"name\":\"%s\",\"mode\":\"%s\"}\n", p.name,
-				    sl_sec_mode_name(p.mode));
-	else
-		sl_admin_out_printf(a->out, "profile %s %s (%s)\n", p.name, create ? "added" : "changed",
-				    adm_security_label((int)p.mode));
+	prov_changed(a);
+	if (a->json) {
+		sl_admin_out_printf(a->out, "{\"name\":\"%s\",\"mode\":\"%s\",\"encrypt_config\":%s}\n",
+				    p.name, sl_sec_mode_name(p.mode), p.encrypt_config ? "true" : "false");
+		return 0;
+	}
+	sl_admin_out_printf(a->out, "profile %s %s (%s%s)\n", p.name, create ? "added" : "changed",
+			    adm_security_label((int)p.mode),
+			    p.encrypt_config ? ", encrypted configuration" : "");
+	/* The issue's warning: the configuration file carries the line's
+	 * digest password (spec §5 is there to hide it). */
+	if (enc && !p.encrypt_config)
+		sl_admin_out_puts(a->out, "note: configuration files of this profile's phones carry "
+				  "their line's digest password in clear; --encrypt-config yes "
+				  "encrypts them for phones with an RSA certificate (LSC or MIC)\n");
 	return 0;
 }
 
@@ -352,12 +422,14 @@ static int profile_del(struct adm *a, int argc, char **argv)
 	rc = sl_store_profile_del(a->ctx->store, name, err, sizeof(err));
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
+	prov_changed(a);
 	return adm_deleted(a, "profile %s deleted", name);
 }
 
 static int profile_list(struct adm *a, int argc, char **argv)
 {
-	static const char *const hdr[] = { "PROFILE", "MODE", "DEVICES", "DESCRIPTION" };
+	static const char *const hdr[] = { "PROFILE", "MODE", "DEVICES", "ENCRYPT-CONFIG",
+					   "DESCRIPTION" };
 	struct adm_vec profs, devs;
 	struct adm_list l;
 	int rc;
@@ -369,7 +441,7 @@ static int profile_list(struct adm *a, int argc, char **argv)
 		adm_vec_free(&profs);
 		return rc;
 	}
-	adm_list_begin(a, &l, 4, hdr, profs.n, "profiles");
+	adm_list_begin(a, &l, 5, hdr, profs.n, "profiles");
 	for (size_t i = 0; i < profs.n; i++) {
 		const struct sl_profile *p = ADM_AT(&profs, struct sl_profile, i);
 		char names[300], count[16];
@@ -383,11 +455,13 @@ static int profile_list(struct adm *a, int argc, char **argv)
 			jw_str(&l.w, "security", adm_security_label((int)p->mode));
 			jw_uint(&l.w, "devices", n);
 			jw_str(&l.w, "description", p->description);
+			jw_bool(&l.w, "encrypt_config", p->encrypt_config);
 			jw_end_obj(&l.w);
 			continue;
 		}
 		snprintf(count, sizeof(count), "%u", n);
-		tbl_row(&l.t, p->name, adm_security_label((int)p->mode), count, p->description);
+		tbl_row(&l.t, p->name, adm_security_label((int)p->mode), count,
+			p->encrypt_config ? "yes" : "no", p->description);
 	}
 	adm_list_end(a, &l, profs.n, NULL);
 	adm_vec_free(&profs);
@@ -396,9 +470,10 @@ static int profile_list(struct adm *a, int argc, char **argv)
 }
 
 static const struct adm_sub profile_subs[] = {
-	{ "add", "profile add NAME --mode non-secure|authenticated|encrypted [--description T]",
-	  profile_add },
-	{ "set", "profile set NAME [--mode MODE] [--description T]", profile_set },
+	{ "add", "profile add NAME --mode non-secure|authenticated|encrypted [--description T] "
+		 "[--encrypt-config yes|no]", profile_add },
+	{ "set", "profile set NAME [--mode MODE] [--description T] [--encrypt-config yes|no]",
+	  profile_set },
 	{ "del", "profile del NAME", profile_del },
 	{ "list", "profile list", profile_list },
 	{ NULL, NULL, NULL },

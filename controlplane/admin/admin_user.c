@@ -2,8 +2,9 @@
 /*
  * shieldlockctl user ...: SIP users and their digest credentials. The
  * store keeps HA1 = H(user:realm:password) (RFC 7616 §3.4.2) for MD5 and
- * SHA-256 under the configured realm; the password itself is wiped as soon
- * as the store has hashed it.
+ * SHA-256 under the configured realm, and the password sealed as the user's
+ * provisioning secret (its phones' configuration files carry it); the
+ * request's copy is wiped as soon as the store has it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +14,14 @@
 #include "admin_int.h"
 
 #define USER_PW_MIN 8
+
+/* The provisioning files of the user's phones carry its line password
+ * (the store keeps it sealed as the provisioning secret): rebuild them. */
+static void prov_changed(struct adm *a)
+{
+	if (a->ctx->prov_changed)
+		a->ctx->prov_changed(a->ctx->arg);
+}
 
 static const char *realm_of(struct adm *a)
 {
@@ -125,6 +134,7 @@ static int user_passwd(struct adm *a, int argc, char **argv)
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
 	adm_changed(a);
+	prov_changed(a);
 	if (a->json)
 		user_realm_json(a, name, realm, NULL);
 	else

@@ -2,7 +2,8 @@
 /*
  * A stand-in for shieldlockd's parent for the shieldlockctl end-to-end
  * test: opens a store, serves the admin socket until SIGTERM, and prints
- * "dir_changed" on stdout each time the directory changes.
+ * "dir_changed" on stdout each time the directory changes and
+ * "prov_changed" each time the provisioning files would be rebuilt.
  *
  * usage: admin_testd SOCKET STORE NODE_CERT
  */
@@ -25,6 +26,13 @@ static void changed(void *arg)
 	fflush(stdout);
 }
 
+static void prov(void *arg)
+{
+	(void)arg;
+	printf("prov_changed\n");
+	fflush(stdout);
+}
+
 static void on_term(evutil_socket_t sig, short what, void *arg)
 {
 	(void)sig; (void)what;
@@ -34,7 +42,7 @@ static void on_term(evutil_socket_t sig, short what, void *arg)
 int main(int argc, char **argv)
 {
 	static const uint8_t key[SL_STORE_MASTER_KEY_LEN] = { 1, 2, 3 };
-	struct sl_admin_ctx ctx = { .dir_changed = changed };
+	struct sl_admin_ctx ctx = { .dir_changed = changed, .prov_changed = prov };
 	struct event_base *base;
 	struct event *term;
 	struct sl_admin *a;

@@ -54,5 +54,6 @@ TCase *tc_trunk(void);
 TCase *tc_status(void);
 TCase *tc_misc(void);
 TCase *tc_server(void);
+TCase *tc_capf(void);
 
 #endif

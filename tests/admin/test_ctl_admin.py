@@ -5,8 +5,9 @@ shieldlockctl against the admin socket end to end: admin_testd serves
 sl_admin on a temporary store; the real shieldlockctl binary adds users with
 --password-stdin / --password-file, lists them as JSON (checked with
 Python's json module), shows the node certificate (fingerprints compared
-with the OpenSSL command line), and gets the documented exit codes and
-messages for errors. No password may ever appear in any output.
+with the OpenSSL command line), schedules and cancels a CAPF enrolment with
+its password from stdin, and gets the documented exit codes and messages
+for errors. No password may ever appear in any output.
 
 usage: test_ctl_admin.py SHIELDLOCKCTL ADMIN_TESTD
 """
@@ -19,7 +20,7 @@ import time
 
 ctl, testd = sys.argv[1], sys.argv[2]
 failures = 0
-PASSWORDS = ("correct horse battery", "tr0ub4dor&3", "carrier-secret")
+PASSWORDS = ("correct horse battery", "tr0ub4dor&3", "carrier-secret", "Capf1234x")
 env = dict(os.environ)
 env.pop("SHIELDLOCK_SOCKET", None)
 
@@ -74,6 +75,19 @@ def offline(tmp):
     check("cannot open the password file" in p.stderr, "missing password file")
     _, p = run("user", "list", "--password-stdin", sock=missing, want=2)
     check("belong to user add" in p.stderr, "--password-stdin on a command without password")
+    # capf: usage, and the CAPF password only through the prompt/stdin/file.
+    _, p = run("capf", "--help")
+    check("capf set DEVICE --install|--fetch|--delete|--none" in p.stdout and "capf status" in p.stdout,
+          "capf --help: " + p.stdout.strip()[:200])
+    _, p = run("capf", "set", "SEP001122334455", "--install", "--auth", "password", "--password",
+               PASSWORDS[3], sock=missing, want=2)
+    check("not taken from the command line" in p.stderr, "capf --password refused: " + p.stderr.strip())
+    _, p = run("capf", "set", "SEP001122334455", "--install", "--auth", "null", "--password-stdin",
+               sock=missing, stdin=PASSWORDS[3] + "\n", want=2)
+    check("capf set --auth password" in p.stderr, "--password-stdin without --auth password")
+    _, p = run("capf", "set", "SEP001122334455", "--install", "--auth", "password", sock=missing, want=2)
+    check("no terminal to ask for the password" in p.stderr, "capf prompt without a terminal: " +
+          p.stderr.strip())
 
 
 def start(tmp):
@@ -124,6 +138,27 @@ def online(tmp, sock, cert):
     run("trunk", "add", "carrier", "--host", "198.51.100.7", sock=sock)
     run("trunk", "cred", "set", "carrier", "--realm", "carrier.example", "--username", "acct1",
         "--password-stdin", sock=sock, stdin=PASSWORDS[2] + "\n")
+    # CAPF: schedule with a password from stdin, watch, cancel.
+    _, p = run("capf", "set", "SEP001122334455", "--install", "--auth", "password", "--key", "rsa:2048",
+               "--deadline", "7", "--password-stdin", sock=sock, stdin=PASSWORDS[3] + "\n")
+    check(p.stdout.startswith("device SEP001122334455: CAPF install scheduled (authentication password, "
+                              "key rsa:2048, until "), "capf set output: " + p.stdout.strip())
+    _, p = run("capf", "set", "SEP001122334455", "--install", "--auth=password", "--password-stdin",
+               sock=sock, stdin="12\n", want=2)
+    check("too short" in p.stderr, "short CAPF password refused: " + p.stderr.strip())
+    o, _ = run("capf", "status", sock=sock, json_out=True)
+    d = o["devices"][0] if o and o.get("count") == 1 else {}
+    check(d.get("device") == "SEP001122334455" and d.get("operation") == "install" and
+          d.get("auth") == "password" and d.get("capf_auth_mode") == 1 and d.get("password_set") is True and
+          d.get("deadline", 0) > time.time() + 6 * 86400 and d.get("certificate", 1) is None,
+          "capf status --json: %r" % (o,))
+    _, p = run("capf", "status", "SEP001122334455", sock=sock)
+    check("authentication: password (capfAuthMode 1, password set)" in p.stdout, "capf status DEVICE")
+    _, p = run("capf", "set", "SEP009999999999", "--fetch", sock=sock, want=3)
+    check("device 'SEP009999999999' does not exist" in p.stderr, "capf set unknown device")
+    _, p = run("capf", "clear", "SEP001122334455", sock=sock)
+    check(p.stdout.strip() == "device SEP001122334455: CAPF install cancelled (the certificate is kept)",
+          "capf clear: " + p.stdout.strip())
     o, _ = run("trunk", "show", "carrier", sock=sock, json_out=True)
     check(o is not None and o["credentials"] == [{"realm": "carrier.example", "username": "acct1"}],
           "trunk show --json credentials")
@@ -166,6 +201,9 @@ def main():
         if ready:
             # user add x2, passwd, device add, trunk add, trunk cred set
             check(out.count("dir_changed") == 6, "dir_changed called 6 times, got %d" % out.count("dir_changed"))
+            # user passwd, device add, capf set, capf clear
+            check(out.count("prov_changed") == 4, "prov_changed called 4 times, got %d" %
+                  out.count("prov_changed"))
             check(not os.path.exists(sock), "socket removed at exit")
             log = open(os.path.join(tmp, "testd.log")).read()
             for pw in PASSWORDS:

@@ -106,7 +106,7 @@ START_TEST(profiles)
 	FAILS("profile set encrypted --mode non-secure", SL_ADMIN_E_USAGE, "profile set: ");
 	o = OKJ("profile list");
 	ck_assert_ptr_nonnull(strstr(o, "{\"name\":\"lobby\",\"mode\":\"encrypted\",\"security\":\"encrypted (lock)\","
-				     "\"devices\":0,\"description\":\"Lobby phones\"}"));
+				     "\"devices\":0,\"description\":\"Lobby phones\",\"encrypt_config\":false}"));
 	OK("user add alice --password password1");
 	OK("device add d1 --user alice --profile lobby");
 	FAILS("profile del lobby", SL_ADMIN_E_BUSY, "profile 'lobby' is used by 1 device(s): d1;");

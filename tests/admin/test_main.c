@@ -100,6 +100,7 @@ int main(void)
 	suite_add_tcase(s, tc_status());
 	suite_add_tcase(s, tc_misc());
 	suite_add_tcase(s, tc_server());
+	suite_add_tcase(s, tc_capf());
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -198,8 +198,9 @@ START_TEST(cert_show)
 	ck_assert_ptr_nonnull(strstr(o, "\"self_signed\":true"));
 	ck_assert_ptr_nonnull(strstr(o, "\"validity\":\"valid\""));
 	ck_assert_msg(strstr(o, fp) != NULL, "fingerprint %s not in %s", fp, o);
-	FAILS("cert", SL_ADMIN_E_USAGE, "cert: missing subcommand (cert show)");
-	FAILS("cert show --pem", SL_ADMIN_E_USAGE, "unknown option '--pem' (this command has no options)");
+	/* The subcommand list grows with issue 5 (admin_cert.c): check the form only. */
+	FAILS("cert", SL_ADMIN_E_USAGE, "cert: missing subcommand (cert ");
+	FAILS("cert show --frob", SL_ADMIN_E_USAGE, "unknown option '--frob'");
 }
 END_TEST
 

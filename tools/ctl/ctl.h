@@ -54,6 +54,27 @@ int ctl_dp_events(const struct ctl_opts *o, int argc, char **argv);
 int ctl_daemon_main(const struct ctl_opts *o, int argc, char **argv);
 void ctl_daemon_usage(FILE *f, const char *group);
 
+/* cert ...: import/export read and write files here, the rest is forwarded
+ * to shieldlockd (cert_cmd.c). */
+int ctl_cert_main(const struct ctl_opts *o, int argc, char **argv);
+
+/* Sends one request frame to shieldlockd and returns the reply's status
+ * and text (malloc'd, NUL-terminated). Exit code of the transport: errors
+ * reaching the daemon are printed (daemon_cmd.c). */
+#include <stdint.h>
+int ctl_daemon_transact(const struct ctl_opts *o, const uint8_t *frame, size_t frame_len,
+			int32_t *status, char **text, size_t *len);
+/* The exit code for a reply status (enum sl_admin_status). */
+int ctl_daemon_exit_code(int status);
+
+/* Runs one shieldlockd command and returns its reply text (malloc'd,
+ * NUL-terminated) instead of printing it; errors are printed. Exit code. */
+int ctl_daemon_call(const struct ctl_opts *o, int argc, char **argv, char **text, size_t *len);
+
+/* ctl build|verify, image sign|verify (prov_cmd.c). */
+int ctl_prov_main(const struct ctl_opts *o, int argc, char **argv);
+void ctl_prov_usage(FILE *f, const char *group);
+
 /* Where a password comes from (daemon_pw.c). */
 struct ctl_pw_opts {
 	bool from_stdin;       /* --password-stdin */

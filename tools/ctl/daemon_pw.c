@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Passwords for shieldlockctl user add / user passwd / trunk cred set:
+ * Passwords for shieldlockctl user add / user passwd / trunk cred set /
+ * capf set --auth password (the phone's CAPF authentication string):
  * from the terminal without echo (asked twice), from one line of stdin
  * (--password-stdin), or from the first line of a file (--password-file).
  * Never from the command line, where every user could read it in ps.

@@ -28,7 +28,10 @@ static const struct command commands[] = {
 	{ "trunk", "SIP trunks and the credentials used towards them", ctl_daemon_main, NULL },
 	{ "registrations", "current registrations", ctl_daemon_main, NULL },
 	{ "calls", "calls with legs, SRTP suites, security status, counters", ctl_daemon_main, NULL },
-	{ "cert", "the node certificate and its fingerprints", ctl_daemon_main, NULL },
+	{ "cert", "own certificates and the trust store: list, show, import, export", ctl_cert_main, NULL },
+	{ "capf", "certificate enrolment of phones (CAPF): schedule, status", ctl_daemon_main, NULL },
+	{ "ctl", "trust lists (CTLFile.tlv, ITLFile.tlv): build, verify", ctl_prov_main, NULL },
+	{ "image", "signed files (.sgn) such as firmware images: sign, verify", ctl_prov_main, NULL },
 	{ "dp", "the data plane: flows, counters, status, events", ctl_dp_main, ctl_dp_usage },
 };
 
@@ -152,6 +155,6 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(&o, argc - 1, argv + 1);
 	return ctl_err(CTL_EXIT_USAGE, "unknown command '%s' (commands: user, device, profile, trunk, "
-		       "registrations, calls, cert, dp; see shieldlockctl --help)",
+		       "registrations, calls, cert, capf, ctl, image, dp; see shieldlockctl --help)",
 		       argv[1]);
 }
