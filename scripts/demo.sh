@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Shieldlock's main job: install, build, then one encrypted call through the
-# whole appliance in the virtual NIC rig (docs/e2e.md, docs/rig.md):
+# Shieldlock's main job: install, build, then
+#   - a phone identity enrolls through CAPF: the test client plays the phone
+#     (authentication string, key generation, LSC), then fetches its trust
+#     list and encrypted configuration over TFTP, verifies them and decrypts
+#     the configuration with its new key (docs/provisioning.md);
+# then one encrypted call through the whole appliance in the virtual NIC rig
+# (docs/e2e.md, docs/rig.md):
 #   - the rig comes up with shieldlock-dp between a phone side and a trunk side;
 #   - shieldlockd starts (first start: CA, node certificate, master key);
 #   - users alice and bob and their devices (security profile "encrypted",
@@ -31,13 +36,18 @@ export SHIELDLOCK_BUILD=$PWD/build
 rig=tools/rig/shieldlock-rig
 trap '"$rig" down >/dev/null 2>&1 || true' EXIT
 
-echo "== 1. an encrypted call between two baresip phones through shieldlockd and shieldlock-dp"
+echo "== 1. a phone enrolls through CAPF and fetches its signed, encrypted configuration"
+SHIELDLOCKD=$PWD/build/controlplane/sipd/shieldlockd SHIELDLOCKCTL=$PWD/build/tools/ctl/shieldlockctl \
+	/usr/bin/python3 tests/provd/enroll_demo.py
+
+echo
+echo "== 2. an encrypted call between two baresip phones through shieldlockd and shieldlock-dp"
 bash tests/e2e/e2e_call.sh --rig "$rig" --shieldlockd build/controlplane/sipd/shieldlockd \
 	--ctl build/tools/ctl/shieldlockctl --dp build/dataplane/dp/shieldlock-dp \
 	--audio-check build/tests/e2e/audio_check --call-seconds 10 "$@"
 
 echo
-echo "== 2. the data plane under load: shieldlock-gen, 200 calls per scenario, 10 s each"
+echo "== 3. the data plane under load: shieldlock-gen, 200 calls per scenario, 10 s each"
 "$rig" up
 for scen in rtp-srtp srtp-rtp srtp-srtp; do
 	echo "-- $scen"

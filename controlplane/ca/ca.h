@@ -32,7 +32,7 @@
  * status. Single-threaded; unknown/unexpected message types are fatal
  * (sl_fatal).
  */
-int sl_ca_main(int fd);
+int sl_ca_main(int fd, int prov_fd);
 
 /*
  * Parent side, run at every start before the sip child is forked:
@@ -61,11 +61,21 @@ int sl_firststart(const struct sl_conf *conf, int ca_fd, uint8_t master_key[32],
 		  char *fp, size_t fplen, char *err, size_t errlen);
 
 /*
- * Forks the ca child (socketpair SOCK_SEQPACKET); in the child closes every
- * descriptor but its socket and stdin/stdout/stderr, sets the log proc to
+ * Parent side, "cert regenerate node": a new node key (EC P-256) and a
+ * certificate for it from the ca process; the old pair stays if that fails.
+ * On success the new SHA-256 fingerprint is in fp. 0 or -errno with err.
+ */
+int sl_node_regenerate(const struct sl_conf *conf, int ca_fd, const char *ca_cert_path,
+		       char *fp, size_t fplen, char *err, size_t errlen);
+
+/*
+ * Forks the ca child (socketpair SOCK_SEQPACKET); with prov_fd, a second
+ * socketpair whose other end is returned in *prov_fd for the prov process
+ * (its CAPF TLS key operations). In the child closes every descriptor but
+ * its sockets and stdin/stdout/stderr, sets the log proc to
  * "ca", makes itself non-dumpable and runs sl_ca_main. Returns the pid
  * (parent's socket in *fd), or -1 with the reason in err.
  */
-pid_t sl_ca_spawn(int *fd, char *err, size_t errlen);
+pid_t sl_ca_spawn(int *fd, int *prov_fd, char *err, size_t errlen);
 
 #endif

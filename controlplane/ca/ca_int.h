@@ -13,6 +13,9 @@
 #include <openssl/x509v3.h>
 
 #include "conf.h"
+#include "cpmsg.h"
+
+struct sl_key;
 
 #define CA_PATH_MAX	4096
 #define CA_FILE_MAX	(1024 * 1024)	/* keys and certificates are small */
@@ -68,6 +71,26 @@ int ca_init(struct ca_state *st, const char *node_name, const char *ca_dir,
 void ca_state_clear(struct ca_state *st);
 X509 *ca_sign_csr(const struct ca_state *st, const char *pem, size_t len,
 		  char *err, size_t errlen);
+
+/* ca_keys.c: child side, the provisioning keys (issue 5) */
+struct ca_prov {
+	struct sl_cp_ca_keys conf;
+	struct sl_key *key[SL_KEY__COUNT];	/* NULL: off */
+	X509 *cert[SL_KEY__COUNT];
+	bool loaded;
+};
+const char *ca_key_name(unsigned id);
+void ca_prov_clear(struct ca_prov *p);
+/* Opens every key (creating missing key files and certificates); on
+ * success describes them in out ("NAME FP KIND" lines). 0 or -1. */
+int ca_prov_keys(struct ca_prov *p, const struct sl_cp_ca_keys *in, char *out, size_t cap,
+		 char *err, size_t errlen);
+int ca_prov_regen(struct ca_prov *p, unsigned id, char *out, size_t cap, char *err,
+		  size_t errlen);
+int ca_prov_sign(struct ca_prov *p, const struct sl_cp_sign_req *r, uint8_t *sig,
+		 size_t *siglen, char *err, size_t errlen);
+int ca_prov_priv(struct ca_prov *p, const struct sl_cp_priv_op *op, const uint8_t *in,
+		 uint8_t *out, size_t *outlen, char *err, size_t errlen);
 
 /* firststart.c, firststart_node.c: parent side */
 int ca_request(int fd, unsigned type, const void *body, size_t len,

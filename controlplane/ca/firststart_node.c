@@ -15,10 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "ca.h"
 #include "ca_int.h"
 #include "cpmsg.h"
 #include "log.h"
@@ -332,4 +334,53 @@ int ca_node_identity(const struct sl_conf *conf, int fd, X509 *ca,
 	}
 	*leaf = x;
 	return 0;
+}
+
+/*
+ * "shieldlockctl cert regenerate node": a new node key and certificate from
+ * the CA, replacing the old pair only when the new one exists (the old files
+ * are moved aside first and put back on failure).
+ */
+int sl_node_regenerate(const struct sl_conf *conf, int ca_fd, const char *ca_cert_path,
+		       char *fp, size_t fplen, char *err, size_t errlen)
+{
+	char okey[CA_PATH_MAX], ocert[CA_PATH_MAX];
+	X509 *ca, *leaf = NULL;
+	int rc;
+
+	if (snprintf(okey, sizeof(okey), "%s.old", conf->tls_key) >= (int)sizeof(okey) ||
+	    snprintf(ocert, sizeof(ocert), "%s.old", conf->tls_cert) >= (int)sizeof(ocert)) {
+		snprintf(err, errlen, "the node key or certificate path is too long");
+		return -ENAMETOOLONG;
+	}
+	ca = load_cert(ca_cert_path, err, errlen);
+	if (!ca)
+		return -EINVAL;
+	if (rename(conf->tls_key, okey) < 0) {
+		snprintf(err, errlen, "cannot move %s aside: %s", conf->tls_key, strerror(errno));
+		X509_free(ca);
+		return -errno;
+	}
+	if (rename(conf->tls_cert, ocert) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot move %s aside: %s", conf->tls_cert, strerror(errno));
+		(void)rename(okey, conf->tls_key);
+		X509_free(ca);
+		return rc;
+	}
+	rc = ca_node_identity(conf, ca_fd, ca, conf->tls_key, conf->tls_cert, &leaf, err, errlen);
+	if (rc < 0) {
+		(void)rename(okey, conf->tls_key);
+		(void)rename(ocert, conf->tls_cert);
+	} else {
+		(void)unlink(okey);	/* the old key is gone with its certificate */
+		(void)unlink(ocert);
+		if (ca_fingerprint(leaf, fp, fplen) < 0)
+			snprintf(fp, fplen, "?");
+		log_notice("node certificate regenerated: %s, SHA-256 fingerprint %s",
+			   conf->tls_cert, fp);
+	}
+	X509_free(leaf);
+	X509_free(ca);
+	return rc;
 }

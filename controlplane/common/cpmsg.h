@@ -46,6 +46,30 @@ enum sl_cp_type {
 	SL_CP_REG_DEL,		/* struct sl_registration (user, contact) */
 	SL_CP_CALL_PUT,		/* struct sl_call */
 	SL_CP_QUERY_REPLY,	/* struct sl_cp_query_reply + text */
+	/* parent -> ca (issue 5: provisioning keys) */
+	SL_CP_CA_KEYS,		/* struct sl_cp_ca_keys: open the keys, create missing files */
+	SL_CP_CA_SIGN_DIGEST,	/* struct sl_cp_sign_req (SAST or TFTP key) */
+	SL_CP_CA_ISSUE_LSC,	/* struct sl_cp_lsc_req + the phone's SubjectPublicKeyInfo DER */
+	SL_CP_CA_REGEN,		/* struct sl_cp_regen: new key (files) and certificate */
+	/* ca -> parent */
+	SL_CP_CA_KEYS_READY,	/* text: "NAME SHA256-FINGERPRINT KEYREF-KIND" lines */
+	SL_CP_CA_SIGNATURE,	/* raw signature bytes */
+	/* prov -> ca: the only requests the prov channel accepts */
+	SL_CP_CA_PRIV_OP,	/* struct sl_cp_priv_op + input (CAPF TLS key) */
+	SL_CP_CA_PRIV_RESULT,	/* output bytes */
+	/* parent -> prov */
+	SL_CP_PROV_CERTS,	/* text: PEM of the CAPF certificate, the LSC issuer (CA),
+				   then manufacturer CAs (start and every change) */
+	SL_CP_PROV_CONF,	/* struct sl_conf (SIGHUP) */
+	SL_CP_PROV_CAPF_ANSWER,	/* struct sl_cp_capf_answer: to a lookup */
+	SL_CP_PROV_CAPF_ISSUED,	/* struct sl_cp_capf_issued + LSC DER */
+	SL_CP_PROV_QUERY,	/* struct sl_cp_query: counters (text) */
+	/* prov -> parent */
+	SL_CP_PROV_READY,	/* empty: listeners are up */
+	SL_CP_CAPF_LOOKUP,	/* struct sl_cp_capf_lookup (secret: the password) */
+	SL_CP_CAPF_ISSUE,	/* struct sl_cp_capf_issue + the phone's SubjectPublicKeyInfo */
+	SL_CP_CAPF_RESULT,	/* struct sl_cp_capf_result + certificate DER */
+	SL_CP_PROV_QUERY_REPLY,	/* struct sl_cp_query_reply + text */
 	SL_CP__COUNT
 };
 
@@ -57,6 +81,97 @@ struct sl_cp_hdr {
 struct sl_cp_ca_init {
 	char node_name[64];	/* CN of the node certificate */
 	char ca_dir[256];	/* where the CA key and certificate live */
+};
+
+/* Keys held by the ca process for provisioning (conf [keys]). */
+enum sl_cp_keyid {
+	SL_KEY_SAST1 = 0,
+	SL_KEY_SAST2,
+	SL_KEY_TFTP,
+	SL_KEY_CAPF,
+	SL_KEY__COUNT
+};
+
+struct sl_cp_ca_keys {
+	char node_name[64];		/* for the subjects of created certificates */
+	char ref[SL_KEY__COUNT][512];	/* file path, pkcs11: URI, or "off" */
+	char cert[SL_KEY__COUNT][256];	/* PEM path */
+};
+
+struct sl_cp_sign_req {
+	uint32_t key;			/* enum sl_cp_keyid: SAST1, SAST2 or TFTP */
+	uint32_t hash;			/* enum sl_hash */
+	uint32_t dlen;
+	uint8_t digest[64];
+};
+
+struct sl_cp_lsc_req {
+	char device[64];		/* CN of the LSC */
+	uint32_t days;
+	uint32_t spki_len;		/* bytes that follow */
+};
+
+struct sl_cp_regen {
+	uint32_t key;			/* enum sl_cp_keyid */
+};
+
+enum sl_cp_priv_kind {
+	SL_PRIV_RSA_SIGN_RAW = 1,	/* RSA private operation, no padding (block already padded) */
+	SL_PRIV_RSA_SIGN_PKCS1,		/* RSA private operation, PKCS#1 type 1 padding */
+	SL_PRIV_RSA_DECRYPT_PKCS1,	/* RSA decryption, PKCS#1 v1.5 (TLS 1.0 RSA key exchange) */
+	SL_PRIV_ECDSA,			/* ECDSA over a digest, DER signature */
+};
+
+struct sl_cp_priv_op {
+	uint32_t kind;			/* enum sl_cp_priv_kind */
+	uint32_t len;			/* input bytes that follow */
+};
+
+/* CAPF between the prov process (sessions) and the parent (store, ca).
+ * Enumerations are those of controlplane/capf/capf_session.h. */
+#define SL_CP_CAPF_NAME	128
+struct sl_cp_capf_lookup {
+	uint32_t session;
+	char device[SL_CP_CAPF_NAME];
+	uint8_t has_password;		/* PASSWORD element present ("" = null string) */
+	uint8_t password_too_long;	/* longer than the field: authentication fails */
+	uint8_t sudi_present, sudi_ok;
+	uint32_t cert_auth;		/* enum capf_cert_auth, checked by the session */
+	uint32_t version;
+	char password[128];
+};
+
+struct sl_cp_capf_answer {
+	uint32_t session;
+	uint32_t status;		/* enum capf_lookup_status */
+	uint32_t mode;			/* enum capf_auth_mode */
+	uint32_t op;			/* enum capf_op */
+	uint32_t key_type;		/* enum capf_key_type */
+	uint32_t rsa_bits;
+	uint32_t curve;			/* enum capf_curve */
+};
+
+struct sl_cp_capf_issue {
+	uint32_t session;
+	char device[SL_CP_CAPF_NAME];
+	uint32_t spki_len;		/* bytes that follow */
+};
+
+struct sl_cp_capf_issued {
+	uint32_t session;
+	int32_t status;			/* 0: der follows; < 0: refused (error says why) */
+	char error[256];
+	uint32_t der_len;
+};
+
+struct sl_cp_capf_result {
+	uint32_t session;
+	char device[SL_CP_CAPF_NAME];
+	uint32_t op;			/* enum capf_op */
+	uint32_t outcome;		/* enum capf_fail, 0 = success */
+	uint32_t phone_reason;		/* 0xff: none */
+	char detail[160];
+	uint32_t der_len;		/* certificate DER that follows */
 };
 
 struct sl_cp_device {

@@ -6,7 +6,11 @@
  *           store, serves the admin socket, pushes directory snapshots to
  *           the sip child and writes what it reports (registrations, calls)
  *           to the store; handles SIGHUP (reload) and SIGTERM.
- *   ca      holds the CA key; issues the node certificate (controlplane/ca).
+ *   ca      holds the CA key and the provisioning keys (SAST, TFTP, CAPF;
+ *           files or PKCS#11 tokens); issues certificates, signs digests.
+ *   prov    CAPF, TFTP and HTTP for phones (controlplane/provd): binds its
+ *           ports, then runs chrooted in the provisioning tree as an
+ *           unprivileged user with no private key. Forked with sip.
  *   sip     parses network input: transports, transactions, registrar,
  *           B2BUA, key manager, data-plane flows (sip_main.c). Forked before
  *           the parent loads any key, so its memory never held one.
@@ -33,6 +37,7 @@
 #include "conf.h"
 #include "cpmsg.h"
 #include "log.h"
+#include "provd.h"
 #include "sipd.h"
 #include "store.h"
 
@@ -44,8 +49,11 @@ struct parent {
 	struct sl_store *store;
 	struct sl_admin *admin;
 	struct sl_admin_ctx actx;
-	int sip_fd, ca_fd;
-	pid_t sip_pid, ca_pid;
+	int sip_fd, ca_fd, prov_fd;
+	pid_t sip_pid, ca_pid, prov_pid;
+	struct sl_provd *provd;
+	char ca_cert_path[SL_CONF_PATH_MAX + 16];
+	struct sl_admin_cert_ref certs[7];
 	struct event *sip_ev, *ev_hup, *ev_term, *ev_int, *ev_chld;
 	bool stopping;
 };
@@ -139,6 +147,108 @@ static void push_dir(void *arg)
 		log_err("directory end not sent to the sip process");
 }
 
+/* ---- provisioning (issue 5) ---- */
+
+/* Certificates, the trust store, CAPF settings changed: the TLS listeners
+ * reload what they verify against, the provisioning files are rebuilt. */
+static void prov_changed(void *arg)
+{
+	struct parent *p = arg;
+	char err[512];
+
+	if (sl_cp_send(p->sip_fd, SL_CP_SIP_RELOAD_TLS, NULL, 0) < 0)
+		log_err("the sip process did not get the trust store reload");
+	if (p->provd && sl_provd_rebuild(p->provd, err, sizeof(err)) < 0)
+		log_err("provisioning files not rebuilt: %s", err);
+}
+
+/* Users, devices and profiles feed the phones' configuration files too. */
+static void dir_changed(void *arg)
+{
+	struct parent *p = arg;
+	char err[512];
+
+	push_dir(p);
+	if (p->provd && sl_provd_rebuild(p->provd, err, sizeof(err)) < 0)
+		log_err("provisioning files not rebuilt: %s", err);
+}
+
+static int cert_regenerate(void *arg, const char *name, char *err, size_t errlen)
+{
+	struct parent *p = arg;
+
+	if (!strcmp(name, "node")) {
+		char fp[SL_CA_FP_LEN];
+
+		if (sl_node_regenerate(&p->conf, p->ca_fd, p->ca_cert_path, fp, sizeof(fp), err,
+				       errlen) < 0)
+			return -1;
+		/* the SIP TLS listener and the CCM record of the trust lists */
+		if (sl_cp_send(p->sip_fd, SL_CP_SIP_RELOAD_TLS, NULL, 0) < 0)
+			log_err("the sip process did not get the new node certificate");
+		if (p->provd && sl_provd_reload(p->provd, err, errlen) < 0)
+			return -1;
+		return 0;
+	}
+	if (!p->provd) {
+		snprintf(err, errlen, "provisioning is off ([provisioning] enabled = no)");
+		return -1;
+	}
+	return sl_provd_regenerate(p->provd, name, err, errlen);
+}
+
+static int prov_build(void *arg, char *out, size_t cap, char *err, size_t errlen)
+{
+	struct parent *p = arg;
+
+	if (!p->provd) {
+		snprintf(err, errlen, "provisioning is off ([provisioning] enabled = no)");
+		return -1;
+	}
+	return sl_provd_build(p->provd, out, cap, err, errlen);
+}
+
+static int tftp_sign_digest(void *arg, int hash, const uint8_t *digest, size_t dlen,
+			    uint8_t *sig, size_t *siglen, char *err, size_t errlen)
+{
+	struct parent *p = arg;
+
+	if (!p->provd) {
+		snprintf(err, errlen, "provisioning is off ([provisioning] enabled = no)");
+		return -1;
+	}
+	return sl_provd_sign_tftp(p->provd, hash, digest, dlen, sig, siglen, err, errlen);
+}
+
+static void prov_closed(void *arg)
+{
+	struct parent *p = arg;
+
+	if (!p->stopping)
+		log_err("the prov process closed its channel");
+}
+
+static void set_cert_refs(struct parent *p)
+{
+	const struct sl_conf *c = &p->conf;
+	size_t n = 0;
+
+	snprintf(p->ca_cert_path, sizeof(p->ca_cert_path), "%s/ca/ca.pem", c->state_dir);
+	p->certs[n++] = (struct sl_admin_cert_ref){ "ca", p->ca_cert_path, "LSC issuer", false };
+	p->certs[n++] = (struct sl_admin_cert_ref){ "node", c->tls_cert, "CCM", true };
+	if (c->prov_enabled) {
+		p->certs[n++] = (struct sl_admin_cert_ref){ "tftp", c->cert_tftp, "TFTP", true };
+		p->certs[n++] = (struct sl_admin_cert_ref){ "capf", c->cert_capf, "CAPF", true };
+		p->certs[n++] = (struct sl_admin_cert_ref){ "sast1", c->cert_sast1, "SAST", true };
+		if (strcmp(c->key_sast2, "off"))
+			p->certs[n++] = (struct sl_admin_cert_ref){ "sast2", c->cert_sast2, "SAST",
+								    true };
+	}
+	p->actx.certs = p->certs;
+	p->actx.ncerts = n;
+	p->actx.trust_store = c->trust_store;
+}
+
 /* ---- messages from the sip child ---- */
 
 static void on_sip(evutil_socket_t fd, short what, void *arg)
@@ -212,6 +322,13 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
 	    sl_cp_send(p->sip_fd, SL_CP_SIP_RELOAD_TLS, NULL, 0) < 0)
 		log_err("reload not delivered to the sip process");
 	push_dir(p);	/* the realm may have changed */
+	set_cert_refs(p);
+	if (p->provd) {
+		if (sl_cp_send(p->prov_fd, SL_CP_PROV_CONF, &p->conf, sizeof(p->conf)) < 0)
+			log_err("reload not delivered to the prov process");
+		if (sl_provd_reload(p->provd, err, sizeof(err)) < 0)
+			log_err("provisioning reload: %s (the files stay as they were)", err);
+	}
 }
 
 static void on_term(evutil_socket_t sig, short what, void *arg)
@@ -231,9 +348,12 @@ static void on_chld(evutil_socket_t sig, short what, void *arg)
 	int st;
 	pid_t pid;
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		const char *who = pid == p->sip_pid ? "sip" : pid == p->ca_pid ? "ca" : "child";
+		const char *who = pid == p->sip_pid ? "sip" : pid == p->ca_pid ? "ca" :
+				  pid == p->prov_pid ? "prov" : "child";
 		if (pid == p->sip_pid)
 			p->sip_pid = 0;
+		if (pid == p->prov_pid)
+			p->prov_pid = 0;
 		if (pid == p->ca_pid)
 			p->ca_pid = 0;
 		if (p->stopping)
@@ -248,7 +368,7 @@ static void on_chld(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
-static pid_t spawn_sip(int *fd, int close_fd)
+static pid_t spawn_sip(int *fd, int close_fd, int close_fd2)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -263,6 +383,8 @@ static pid_t spawn_sip(int *fd, int close_fd)
 		close(sv[0]);
 		if (close_fd >= 0)
 			close(close_fd);
+		if (close_fd2 >= 0)
+			close(close_fd2);
 		sl_log_set_proc("sip");
 		_exit(sipd_main(sv[1]));
 	}
@@ -330,15 +452,31 @@ int main(int argc, char **argv)
 		log_warn("no data plane configured ([media] dp_socket): calls are refused with 503");
 
 	/* children first: neither ever sees the master key */
-	p->ca_pid = sl_ca_spawn(&p->ca_fd, err, sizeof(err));
+	int prov_ca_fd = -1;
+	p->prov_fd = -1;
+	p->ca_pid = sl_ca_spawn(&p->ca_fd, p->conf.prov_enabled ? &prov_ca_fd : NULL, err,
+				sizeof(err));
 	if (p->ca_pid < 0) {
 		log_err("cannot start the ca process: %s", err);
 		return 1;
 	}
-	p->sip_pid = spawn_sip(&p->sip_fd, p->ca_fd);
+	p->sip_pid = spawn_sip(&p->sip_fd, p->ca_fd, prov_ca_fd);
 	if (p->sip_pid < 0) {
 		log_err("cannot start the sip process: %s", strerror(errno));
 		return 1;
+	}
+	if (p->conf.prov_enabled) {
+		int others[2] = { p->ca_fd, p->sip_fd };
+
+		p->prov_pid = sl_provd_spawn(&p->conf, prov_ca_fd, others, 2, &p->prov_fd, err,
+					     sizeof(err));
+		close(prov_ca_fd);
+		if (p->prov_pid < 0) {
+			log_err("cannot start the prov process: %s", err);
+			goto fail;
+		}
+	} else {
+		log_info("provisioning is off ([provisioning] enabled = no): no CAPF, TFTP or HTTP");
 	}
 
 	uint8_t mk[SL_STORE_MASTER_KEY_LEN];
@@ -367,9 +505,31 @@ int main(int argc, char **argv)
 		goto fail;
 	p->actx.store = p->store;
 	p->actx.conf = &p->conf;
-	p->actx.dir_changed = push_dir;
+	p->actx.dir_changed = dir_changed;
 	p->actx.arg = p;
 	p->actx.node_cert_path = p->conf.tls_cert;
+	p->actx.prov_changed = prov_changed;
+	p->actx.cert_regenerate = cert_regenerate;
+	p->actx.prov_build = prov_build;
+	p->actx.tftp_sign_digest = tftp_sign_digest;
+	set_cert_refs(p);
+	if (p->conf.prov_enabled) {
+		struct sl_provd_ctx pc = { .base = p->base, .conf = &p->conf, .store = p->store,
+					   .prov_fd = p->prov_fd, .ca_fd = p->ca_fd,
+					   .ca_cert_path = p->ca_cert_path,
+					   .on_closed = prov_closed, .arg = p };
+
+		p->provd = sl_provd_new(&pc, err, sizeof(err));
+		if (!p->provd) {
+			log_err("provisioning: %s", err);
+			goto fail;
+		}
+		if (sl_provd_reload(p->provd, err, sizeof(err)) < 0) {
+			/* fail closed: no phone gets unsigned or stale trust */
+			log_err("provisioning: %s", err);
+			goto fail;
+		}
+	}
 	/* the admin socket's directory (e.g. /run/shieldlock) */
 	char dir[sizeof(p->conf.admin_socket)];
 	memcpy(dir, p->conf.admin_socket, sizeof(dir));
@@ -406,13 +566,19 @@ int main(int argc, char **argv)
 	p->stopping = true;
 
 	/* orderly stop: the sip child removes its flows when its channel closes */
+	sl_provd_free(p->provd);
+	p->provd = NULL;
 	close(p->sip_fd);
 	close(p->ca_fd);
-	for (int i = 0; i < 50 && (p->sip_pid || p->ca_pid); i++) {
+	if (p->prov_fd >= 0)
+		close(p->prov_fd);
+	for (int i = 0; i < 50 && (p->sip_pid || p->ca_pid || p->prov_pid); i++) {
 		int st;
 		pid_t pid = waitpid(-1, &st, WNOHANG);
 		if (pid > 0 && pid == p->sip_pid)
 			p->sip_pid = 0;
+		else if (pid > 0 && pid == p->prov_pid)
+			p->prov_pid = 0;
 		else if (pid > 0 && pid == p->ca_pid)
 			p->ca_pid = 0;
 		else if (pid < 0 && errno == ECHILD)
@@ -424,6 +590,8 @@ int main(int argc, char **argv)
 		kill(p->sip_pid, SIGKILL);
 	if (p->ca_pid)
 		kill(p->ca_pid, SIGKILL);
+	if (p->prov_pid)
+		kill(p->prov_pid, SIGKILL);
 	sl_admin_free(p->admin);
 	event_free(p->sip_ev);
 	event_free(p->ev_hup);
@@ -435,6 +603,8 @@ int main(int argc, char **argv)
 	log_notice("stopped");
 	return failed ? 1 : 0;
 fail:
+	if (p->prov_pid > 0)
+		kill(p->prov_pid, SIGTERM);
 	if (p->sip_pid > 0)
 		kill(p->sip_pid, SIGTERM);
 	if (p->ca_pid > 0)

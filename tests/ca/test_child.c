@@ -55,7 +55,7 @@ static void start(struct child *ch, bool init)
 
 	memset(ch, 0, sizeof(*ch));
 	test_tmpdir(ch->dir, sizeof(ch->dir));
-	ch->pid = sl_ca_spawn(&ch->fd, err, sizeof(err));
+	ch->pid = sl_ca_spawn(&ch->fd, NULL, err, sizeof(err));
 	ck_assert_msg(ch->pid > 0, "%s", err);
 	if (!init)
 		return;

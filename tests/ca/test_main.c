@@ -71,7 +71,7 @@ int test_start(const struct sl_conf *c, uint8_t key[32], char *fp, char *err,
 	pid_t pid;
 	int fd, rc;
 
-	pid = sl_ca_spawn(&fd, err, errlen);
+	pid = sl_ca_spawn(&fd, NULL, err, errlen);
 	ck_assert_msg(pid > 0, "sl_ca_spawn: %s", err);
 	rc = sl_firststart(c, fd, key, fp, SL_CA_FP_LEN, err, errlen);
 	close(fd);

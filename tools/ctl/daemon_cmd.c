@@ -43,6 +43,7 @@ static const struct {
 	{ "cert", "cert show                                  the node certificate and fingerprints" },
 	{ "capf", "capf set DEVICE --install|--fetch|--delete|--none   schedule CAPF for a phone" },
 	{ "capf", "         [--auth password|null|lsc|mic|lsc-or-mic]  (password asked for 'password')" },
+	{ "capf", "         [--keep-password]                  with --auth password: keep the stored one" },
 	{ "capf", "         [--key rsa:1024|rsa:2048|rsa:3072|rsa:4096|ec:P-256|ec:P-384|ec:P-521]" },
 	{ "capf", "         [--deadline DAYS]                    must be done within DAYS (1-365)" },
 	{ "capf", "capf status [DEVICE]                       pending operations, results, certificates" },
@@ -63,9 +64,13 @@ void ctl_daemon_usage(FILE *f, const char *group)
 CTL_DEFAULT_DAEMON_SOCKET ".\n");
 }
 
-/* "capf set ... --auth password" (or --auth=password): a CAPF password follows. */
+/* "capf set ... --auth password" (or --auth=password): a CAPF password
+ * follows, unless --keep-password says to keep the stored one. */
 static bool capf_password(int argc, char **argv)
 {
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--keep-password"))
+			return false;
 	for (int i = 2; i < argc; i++)
 		if ((!strcmp(argv[i], "--auth") && i + 1 < argc && !strcmp(argv[i + 1], "password")) ||
 		    !strcmp(argv[i], "--auth=password"))
@@ -173,8 +178,12 @@ int ctl_daemon_main(const struct ctl_opts *o, int argc, char **argv)
 		return ctl_err(CTL_EXIT_USAGE, "--password-stdin/--password-file belong to user add, "
 			       "user passwd, trunk cred set and capf set --auth password (with the "
 			       "NAME first)");
-	for (n = 0; n < argc; n++)
-		args[n] = argv[n];
+	/* --keep-password is shieldlockctl's: the daemon keeps a stored
+	 * password whenever none is sent */
+	for (int i = n = 0; i < argc; i++)
+		if (strcmp(argv[0], "capf") || strcmp(argv[i], "--keep-password"))
+			args[n++] = argv[i];
+	argc = n;
 	if (target) {
 		rc = ctl_read_password(&pw, target, password, sizeof(password));
 		if (rc != CTL_EXIT_OK)
