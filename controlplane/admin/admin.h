@@ -55,6 +55,9 @@ struct sl_admin_ctx {
 	/* "ctl build": rebuilds and re-signs the provisioning tree now and
 	 * describes the result in out. 0, or -1 with the reason in err. */
 	int (*prov_build)(void *arg, char *out, size_t cap, char *err, size_t errlen);
+	/* "prov status": the prov process's counters, lines of "SERVICE on|off
+	 * key=value ...". 0, or -1 with err. */
+	int (*prov_status)(void *arg, char *out, size_t cap, char *err, size_t errlen);
 	/* "image sign-digest": signs a digest with the TFTP key (firmware
 	 * images in the signed-file format, spec §4). hash: enum sl_hash. */
 	int (*tftp_sign_digest)(void *arg, int hash, const uint8_t *digest, size_t dlen,

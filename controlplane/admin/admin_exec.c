@@ -394,6 +394,7 @@ static const struct {
 	{ "capf", adm_capf },
 	{ "ctl", adm_ctl },
 	{ "image", adm_image },
+	{ "prov", adm_prov },
 };
 
 /* Wipes every "--password VALUE" / "--password=VALUE" in argv. */
@@ -432,7 +433,7 @@ int sl_admin_exec(const struct sl_admin_ctx *ctx, int argc, char **argv, bool js
 	if (st < 0)
 		st = adm_fail(&a, SL_ADMIN_E_USAGE,
 			      "unknown command '%s' (commands: user, device, profile, trunk, "
-			      "registrations, calls, cert, capf, ctl, image)", argv[0]);
+			      "registrations, calls, cert, capf, ctl, image, prov)", argv[0]);
 	if (out->failed) {
 		bool big = out->len + 4096 >= SL_ADMIN_FRAME_MAX;
 

@@ -194,6 +194,7 @@ int adm_dispatch(struct adm *a, const char *group, const struct adm_sub *subs, i
 /* ctl build, image signer / sign-digest (admin_prov.c, issue 5). */
 int adm_ctl(struct adm *a, int argc, char **argv);
 int adm_image(struct adm *a, int argc, char **argv);
+int adm_prov(struct adm *a, int argc, char **argv);
 
 /* capf set / capf status / capf clear (admin_capf.c, issue 5). */
 int adm_capf(struct adm *a, int argc, char **argv);

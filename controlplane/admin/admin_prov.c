@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * shieldlockctl ctl build, image signer, image sign-digest (issue 5;
+ * shieldlockctl ctl build, image signer, image sign-digest, prov status (issue 5;
  * docs/provisioning.md). "ctl verify" and "image verify" need no daemon:
  * shieldlockctl does them itself (tools/ctl/prov_cmd.c); "image sign" there
  * builds the signed-file header and asks the daemon only for the
@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -175,4 +176,66 @@ int adm_image(struct adm *a, int argc, char **argv)
 		{ NULL, NULL, NULL },
 	};
 	return adm_dispatch(a, "image", subs, argc - 1, argv + 1);
+}
+
+/* "tftp on requests=3 completed=3 ..." lines: a table, or JSON objects. */
+static int prov_status(struct adm *a, int argc, char **argv)
+{
+	const struct adm_opt opts[] = { { NULL, NULL, NULL } };
+	char text[4096], err[256];
+	struct jw w;
+	int rc;
+
+	if ((rc = adm_parse(a, argc, argv, opts, 0, NULL, NULL)))
+		return rc;
+	if (!a->ctx->prov_status)
+		return adm_fail(a, SL_ADMIN_E_INTERNAL,
+				"provisioning is off ([provisioning] enabled = no)");
+	if (a->ctx->prov_status(a->ctx->arg, text, sizeof(text), err, sizeof(err)) < 0)
+		return adm_fail(a, SL_ADMIN_E_INTERNAL, "%s", err);
+	if (a->json) {
+		jw_init(&w, a->out);
+		jw_obj(&w, NULL);
+	}
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *s2 = NULL, *name = strtok_r(line, " ", &s2);
+		char *state = name ? strtok_r(NULL, " ", &s2) : NULL;
+
+		if (!name || !state)
+			continue;
+		if (a->json) {
+			jw_obj(&w, name);
+			jw_bool(&w, "on", !strcmp(state, "on"));
+		} else {
+			sl_admin_out_printf(a->out, "%-5s %-3s", name, state);
+		}
+		for (char *kv = strtok_r(NULL, " ", &s2); kv; kv = strtok_r(NULL, " ", &s2)) {
+			char *eq = strchr(kv, '=');
+
+			if (!eq)
+				continue;
+			*eq = '\0';
+			if (a->json)
+				jw_uint(&w, kv, strtoull(eq + 1, NULL, 10));
+			else
+				sl_admin_out_printf(a->out, "  %s %s", kv, eq + 1);
+		}
+		if (a->json)
+			jw_end_obj(&w);
+		else
+			sl_admin_out_puts(a->out, "\n");
+	}
+	if (a->json)
+		jw_end_obj(&w);
+	return SL_ADMIN_OK;
+}
+
+int adm_prov(struct adm *a, int argc, char **argv)
+{
+	static const struct adm_sub subs[] = {
+		{ "status", "prov status", prov_status },
+		{ NULL, NULL, NULL },
+	};
+	return adm_dispatch(a, "prov", subs, argc - 1, argv + 1);
 }

@@ -71,6 +71,10 @@ int sl_provd_rebuild(struct sl_provd *pd, char *err, size_t errlen);
 /* The same, describing what was done in summary (cap bytes). */
 int sl_provd_build(struct sl_provd *pd, char *summary, size_t cap, char *err, size_t errlen);
 
+/* The prov process's counters (CAPF, TFTP, HTTP), one line per service:
+ * "NAME on|off key=value ...". Waits up to 2 s. 0, or -1 with err. */
+int sl_provd_status(struct sl_provd *pd, char *out, size_t cap, char *err, size_t errlen);
+
 /* Signs a digest with the TFTP key (shieldlockctl image sign). */
 int sl_provd_sign_tftp(struct sl_provd *pd, int hash, const uint8_t *digest, size_t dlen,
 		       uint8_t *sig, size_t *siglen, char *err, size_t errlen);

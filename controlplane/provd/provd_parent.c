@@ -12,6 +12,7 @@
  * certificate is stored only when our CA issued it for that device.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,19 +375,26 @@ static void on_result(struct sl_provd *pd, const uint8_t *body, size_t len)
 	}
 }
 
-static void on_child(evutil_socket_t fd, short what, void *arg)
+/* A counters query waiting for its answer (sl_provd_status). */
+struct query_wait {
+	uint32_t id;
+	char *out;
+	size_t cap;
+	bool done;
+};
+
+/* Reads and handles one message of the prov channel. false: it closed. */
+static bool handle_one(struct sl_provd *pd, int fd, struct query_wait *q)
 {
-	struct sl_provd *pd = arg;
 	unsigned type;
 	size_t len;
-	(void)what;
-	int rc = sl_cp_recv((int)fd, &type, pd->buf, SL_CP_MAX_BODY, &len);
+	int rc = sl_cp_recv(fd, &type, pd->buf, SL_CP_MAX_BODY, &len);
 
 	if (rc == 0 || (rc < 0 && rc != -EPROTO)) {
 		event_del(pd->ev);
 		if (pd->ctx.on_closed)
 			pd->ctx.on_closed(pd->ctx.arg);
-		return;
+		return false;
 	}
 	if (rc == -EPROTO)
 		sl_fatal("malformed or unknown message from the prov process");
@@ -403,13 +411,68 @@ static void on_child(evutil_socket_t fd, short what, void *arg)
 	case SL_CP_CAPF_RESULT:
 		on_result(pd, pd->buf, len);
 		break;
-	case SL_CP_PROV_QUERY_REPLY:
-		break;	/* a late answer to a timed-out query */
+	case SL_CP_PROV_QUERY_REPLY: {
+		struct sl_cp_query_reply r;
+		size_t n = len - sizeof(r);
+
+		memcpy(&r, pd->buf, sizeof(r));
+		if (q && r.id == q->id && q->cap) {	/* else a late answer: dropped */
+			if (n >= q->cap)
+				n = q->cap - 1;
+			memcpy(q->out, pd->buf + sizeof(r), n);
+			q->out[n] = '\0';
+			q->done = true;
+		}
+		break;
+	}
 	default:
 		sl_fatal("unexpected message %s (%u) from the prov process",
 			 sl_cp_type_name(type), type);
 	}
 	OPENSSL_cleanse(pd->buf, len);
+	return true;
+}
+
+static void on_child(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	handle_one(arg, (int)fd, NULL);
+}
+
+int sl_provd_status(struct sl_provd *pd, char *out, size_t cap, char *err, size_t errlen)
+{
+	struct sl_cp_query m = { .id = ++pd->query_id, .what = 1 };
+	struct query_wait q = { .id = m.id, .out = out, .cap = cap };
+	struct timespec end, now;
+
+	if (pd->ctx.prov_fd < 0 || !pd->ev || !event_pending(pd->ev, EV_READ, NULL)) {
+		snprintf(err, errlen, "the prov process is not running");
+		return -1;
+	}
+	if (sl_cp_send(pd->ctx.prov_fd, SL_CP_PROV_QUERY, &m, sizeof(m)) < 0) {
+		snprintf(err, errlen, "cannot reach the prov process");
+		return -1;
+	}
+	/* The answer comes in order with anything else the child sends; those
+	 * messages are handled here as the event loop would. */
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += 2;
+	while (!q.done) {
+		struct pollfd p = { .fd = pd->ctx.prov_fd, .events = POLLIN };
+		long ms;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
+		if (ms <= 0 || poll(&p, 1, (int)ms) <= 0) {
+			snprintf(err, errlen, "the prov process did not answer within 2 s");
+			return -1;
+		}
+		if (!handle_one(pd, pd->ctx.prov_fd, &q)) {
+			snprintf(err, errlen, "the prov process closed its channel");
+			return -1;
+		}
+	}
+	return 0;
 }
 
 struct sl_provd *sl_provd_new(const struct sl_provd_ctx *ctx, char *err, size_t errlen)

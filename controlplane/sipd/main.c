@@ -208,6 +208,17 @@ static int prov_build(void *arg, char *out, size_t cap, char *err, size_t errlen
 	return sl_provd_build(p->provd, out, cap, err, errlen);
 }
 
+static int prov_status(void *arg, char *out, size_t cap, char *err, size_t errlen)
+{
+	struct parent *p = arg;
+
+	if (!p->provd) {
+		snprintf(err, errlen, "provisioning is off ([provisioning] enabled = no)");
+		return -1;
+	}
+	return sl_provd_status(p->provd, out, cap, err, errlen);
+}
+
 static int tftp_sign_digest(void *arg, int hash, const uint8_t *digest, size_t dlen,
 			    uint8_t *sig, size_t *siglen, char *err, size_t errlen)
 {
@@ -512,6 +523,7 @@ int main(int argc, char **argv)
 	p->actx.cert_regenerate = cert_regenerate;
 	p->actx.prov_build = prov_build;
 	p->actx.tftp_sign_digest = tftp_sign_digest;
+	p->actx.prov_status = prov_status;
 	set_cert_refs(p);
 	if (p->conf.prov_enabled) {
 		struct sl_provd_ctx pc = { .base = p->base, .conf = &p->conf, .store = p->store,

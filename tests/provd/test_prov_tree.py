@@ -12,6 +12,7 @@ independent peers (docs/provisioning-tests.md):
   refused; as root, the prov process is chrooted into the tree, runs as
   nobody and holds no key file; a rebuild with no change re-signs nothing.
 """
+import json
 import os
 import pwd
 import sys
@@ -342,6 +343,21 @@ def test():
         check(r.returncode == 0 and pt.wait(lambda: os.path.exists(os.path.join(d.tree, SGN)),
                                             10),
               'encrypt-config back to no: %s is offered again' % SGN, r.stdout + r.stderr)
+
+    # ---- the operator's view of the servers: shieldlockctl prov status
+    r = pt.ctl(d, '--json', 'prov', 'status')
+    try:
+        st_ = json.loads(r.stdout)
+    except ValueError:
+        st_ = {}
+    check(st_.get('tftp', {}).get('on') and st_['tftp'].get('completed', 0) >= 3 and
+          st_['tftp'].get('bytes', 0) > 0,
+          'prov status: TFTP on, the completed transfers and bytes are counted', r.stdout)
+    http = st_.get('http', {})
+    check(http.get('ok', 0) >= 1 and http.get('bad_request', 0) + http.get('forbidden', 0) >= 2,
+          'prov status: HTTP answers and the refused traversal/symlink requests are counted',
+          r.stdout)
+    check(st_.get('capf', {}).get('on') is True, 'prov status: CAPF is on', r.stdout)
 
     # ---- a restart with no change re-signs nothing either
     before = snap()

@@ -48,6 +48,7 @@ static const struct {
 	{ "capf", "         [--deadline DAYS]                    must be done within DAYS (1-365)" },
 	{ "capf", "capf status [DEVICE]                       pending operations, results, certificates" },
 	{ "capf", "capf clear DEVICE                          cancel the pending operation" },
+	{ "prov", "prov status                                CAPF, TFTP and HTTP counters" },
 };
 
 void ctl_daemon_usage(FILE *f, const char *group)

@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "capf", "certificate enrolment of phones (CAPF): schedule, status", ctl_daemon_main, NULL },
 	{ "ctl", "trust lists (CTLFile.tlv, ITLFile.tlv): build, verify", ctl_prov_main, NULL },
 	{ "image", "signed files (.sgn) such as firmware images: sign, verify", ctl_prov_main, NULL },
+	{ "prov", "provisioning servers (CAPF, TFTP, HTTP): status and counters", ctl_daemon_main, NULL },
 	{ "dp", "the data plane: flows, counters, status, events", ctl_dp_main, ctl_dp_usage },
 };
 
@@ -155,6 +156,6 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(&o, argc - 1, argv + 1);
 	return ctl_err(CTL_EXIT_USAGE, "unknown command '%s' (commands: user, device, profile, trunk, "
-		       "registrations, calls, cert, capf, ctl, image, dp; see shieldlockctl --help)",
+		       "registrations, calls, cert, capf, ctl, image, prov, dp; see shieldlockctl --help)",
 		       argv[1]);
 }
