@@ -12,6 +12,7 @@
 #include <openssl/err.h>
 
 #include "ca_int.h"
+#include "keys.h"
 #include "log.h"
 
 #define CA_KEY_NAME	"ca.key"
@@ -21,8 +22,10 @@ void ca_state_clear(struct ca_state *st)
 {
 	EVP_PKEY_free(st->key);	/* OpenSSL wipes the private scalar */
 	X509_free(st->cert);
+	sl_key_free(st->tok);	/* after the proxy that uses it */
 	st->key = NULL;
 	st->cert = NULL;
+	st->tok = NULL;
 }
 
 static int build_ca_cert(struct ca_state *st, const char *node_name,
@@ -145,8 +148,62 @@ static int load_ca(struct ca_state *st, const char *keyp, const char *certp,
 	return 0;
 }
 
+/*
+ * The CA key in a PKCS#11 token (issue 5 §1): signing goes through a proxy
+ * EVP_PKEY, so ca_sign.c and LSC issuing work unchanged; the certificate is
+ * <ca_dir>/ca.pem, created self-signed by the token key when missing.
+ */
+static int token_ca(struct ca_state *st, const char *node_name, const char *ref,
+		    const char *certp, char *err, size_t errlen)
+{
+	char *data = NULL, kerr[256], *pem;
+	size_t len = 0;
+	int rc;
+
+	st->tok = sl_key_open(ref, err, errlen);
+	if (!st->tok)
+		return -EIO;
+	st->key = sl_keyproxy_new(sl_key_public(st->tok), &sl_key_proxy_ops, st->tok, err,
+				  errlen);
+	if (!st->key)
+		return -EIO;
+	if (ca_key_check(sl_key_public(st->tok), true, kerr, sizeof(kerr)) < 0) {
+		snprintf(err, errlen, "the CA key %s: %s", sl_key_describe(st->tok), kerr);
+		return -EINVAL;
+	}
+	rc = ca_read_file(certp, false, &data, &len, err, errlen);
+	if (rc == 0) {
+		st->cert = ca_cert_from_pem(data, len);
+		free(data);
+		if (!st->cert || EVP_PKEY_eq(X509_get0_pubkey(st->cert), sl_key_public(st->tok)) != 1 ||
+		    X509_check_ca(st->cert) < 1) {
+			ERR_clear_error();
+			snprintf(err, errlen, "%s is not the CA certificate of the token key %s; "
+				 "restore the matching certificate, or move it away to create one",
+				 certp, sl_key_describe(st->tok));
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (rc != -ENOENT)
+		return rc;
+	if ((rc = build_ca_cert(st, node_name, err, errlen)) < 0)
+		return rc;
+	pem = ca_cert_to_pem(st->cert, &len);
+	if (!pem) {
+		snprintf(err, errlen, "cannot encode the CA certificate: %s", ca_ssl_error());
+		return -EIO;
+	}
+	rc = ca_write_file(certp, pem, len, 0644, err, errlen);
+	free(pem);
+	if (rc == 0)
+		log_notice("created the CA certificate %s for the token key %s, valid %d days",
+			   certp, sl_key_describe(st->tok), CA_CA_DAYS);
+	return rc;
+}
+
 int ca_init(struct ca_state *st, const char *node_name, const char *ca_dir,
-	    char *err, size_t errlen)
+	    const char *key_ref, char *err, size_t errlen)
 {
 	char keyp[CA_PATH_MAX], certp[CA_PATH_MAX];
 	int ke, ce, rc;
@@ -168,6 +225,16 @@ int ca_init(struct ca_state *st, const char *node_name, const char *ca_dir,
 	    ca_join(certp, sizeof(certp), ca_dir, CA_CERT_NAME) < 0) {
 		snprintf(err, errlen, "CA directory %s is too long", ca_dir);
 		return -ENAMETOOLONG;
+	}
+	if (key_ref && key_ref[0]) {
+		if (strncmp(key_ref, "pkcs11:", 7)) {
+			snprintf(err, errlen, "the CA key reference must be a pkcs11: URI");
+			return -EINVAL;
+		}
+		rc = token_ca(st, node_name, key_ref, certp, err, errlen);
+		if (rc < 0)
+			ca_state_clear(st);
+		return rc;
 	}
 	ke = ca_exists(keyp);
 	ce = ca_exists(certp);

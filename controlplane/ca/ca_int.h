@@ -63,11 +63,13 @@ bool ca_printable(const char *s, size_t len);
 
 /* ca_init.c, ca_sign.c: child side */
 struct ca_state {
-	EVP_PKEY *key;
+	EVP_PKEY *key;			/* a file key, or a proxy to tok */
 	X509 *cert;
+	struct sl_key *tok;		/* the CA key in a PKCS#11 token, or NULL */
 };
+/* key_ref "" = <ca_dir>/ca.key (created if missing); else a pkcs11: URI. */
 int ca_init(struct ca_state *st, const char *node_name, const char *ca_dir,
-	    char *err, size_t errlen);
+	    const char *key_ref, char *err, size_t errlen);
 void ca_state_clear(struct ca_state *st);
 X509 *ca_sign_csr(const struct ca_state *st, const char *pem, size_t len,
 		  char *err, size_t errlen);

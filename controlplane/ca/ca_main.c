@@ -52,9 +52,10 @@ static void handle_init(int fd, struct ca_state *st, const void *body, size_t le
 			 sizeof(in));
 	memcpy(&in, body, sizeof(in));
 	if (!memchr(in.node_name, '\0', sizeof(in.node_name)) ||
-	    !memchr(in.ca_dir, '\0', sizeof(in.ca_dir)))
+	    !memchr(in.ca_dir, '\0', sizeof(in.ca_dir)) ||
+	    !memchr(in.key_ref, '\0', sizeof(in.key_ref)))
 		sl_fatal("SL_CP_CA_INIT with an unterminated string");
-	if (ca_init(st, in.node_name, in.ca_dir, err, sizeof(err)) < 0) {
+	if (ca_init(st, in.node_name, in.ca_dir, in.key_ref, err, sizeof(err)) < 0) {
 		reply_error(fd, err);
 		return;
 	}

@@ -129,6 +129,7 @@ static X509 *init_ca(const struct sl_conf *conf, int fd, char *err, size_t errle
 		return NULL;
 	}
 	strcpy(in.node_name, conf->node_name);
+	snprintf(in.key_ref, sizeof(in.key_ref), "%s", conf->key_ca);
 	n = snprintf(in.ca_dir, sizeof(in.ca_dir), "%s/ca", conf->state_dir);
 	if (n < 0 || (size_t)n >= sizeof(in.ca_dir)) {
 		snprintf(err, errlen, "state_dir %s is too long for the CA directory "

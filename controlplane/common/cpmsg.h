@@ -81,6 +81,7 @@ struct sl_cp_hdr {
 struct sl_cp_ca_init {
 	char node_name[64];	/* CN of the node certificate */
 	char ca_dir[256];	/* where the CA key and certificate live */
+	char key_ref[512];	/* "": <ca_dir>/ca.key; else a pkcs11: URI of the CA key */
 };
 
 /* Keys held by the ca process for provisioning (conf [keys]). */

@@ -80,6 +80,7 @@ const struct conf_key conf_keys[] = {
 	{ S_PROV, "signer_version", K_SIGNERVER, U(signer_version), 0, 0, NULL },
 	{ S_PROV, "mic_ca", K_PATHLIST, F(mic_ca), 0, 0, NULL },
 
+	{ S_KEYS, "ca", K_KEYREF, F(key_ca), 2, 0, NULL },
 	{ S_KEYS, "sast1", K_KEYREF, F(key_sast1), 0, 0, NULL },
 	{ S_KEYS, "sast1_cert", K_PATH, F(cert_sast1), 0, 0, NULL },
 	{ S_KEYS, "sast2", K_KEYREF, F(key_sast2), 1, 0, NULL },

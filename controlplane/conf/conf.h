@@ -132,6 +132,7 @@ struct sl_conf {
 	/* [keys] (issue 5; docs/keys-tokens.md): each key is a PEM file (0600)
 	 * or a pkcs11: URI; each certificate a PEM file, created self-signed
 	 * on first start when missing. sast2 = off runs with one SAST. */
+	char key_ca[SL_CONF_KEYREF_MAX];	/* "": <state_dir>/ca/ca.key; else a pkcs11: URI */
 	char key_sast1[SL_CONF_KEYREF_MAX], cert_sast1[SL_CONF_PATH_MAX];
 	char key_sast2[SL_CONF_KEYREF_MAX], cert_sast2[SL_CONF_PATH_MAX];
 	char key_tftp[SL_CONF_KEYREF_MAX], cert_tftp[SL_CONF_PATH_MAX];

@@ -449,6 +449,11 @@ static int set_keyref(struct conf_parse *p, const struct conf_key *k, const char
 	}
 	if (v[0] == '\0')
 		return conf_bad(p, "empty; give a key file or a pkcs11: URI, or remove the line for the default");
+	/* [keys] ca (min 2): the file CA stays in <state_dir>/ca; only a token
+	 * moves it */
+	if (k->min == 2 && strncmp(v, "pkcs11:", 7))
+		return conf_bad(p, "'%s' is not a pkcs11: URI; the CA key is either the file "
+				"<state_dir>/ca/ca.key (remove the line) or a key in a token", v);
 	if (strncmp(v, "pkcs11:", 7) == 0) {
 		for (const char *q = v; *q; q++)
 			if ((unsigned char)*q <= 0x20 || (unsigned char)*q > 0x7e)

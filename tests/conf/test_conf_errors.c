@@ -115,6 +115,8 @@ static const struct {
 	  "t.conf:2: [keys] sast1: a pkcs11: URI has no spaces or control characters (RFC 7512 §2.3: percent-encode them)" },
 	{ "[keys]\nsast2 = off\nsast_signer = 2\n" MIN_CONF,
 	  "t.conf:3: [keys] sast_signer: 2 names SAST 2, but sast2 = off; set sast_signer = 1 or configure sast2" },
+	{ "[keys]\nca = /etc/ca.key\n",
+	  "t.conf:2: [keys] ca: '/etc/ca.key' is not a pkcs11: URI; the CA key is either the file <state_dir>/ca/ca.key (remove the line) or a key in a token" },
 	{ "[keys]\nsast_signer = 3\n",
 	  "t.conf:2: [keys] sast_signer: 3 is out of range 1..2 ((SAST number))" },
 	/* listen addresses */

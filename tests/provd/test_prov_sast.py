@@ -75,9 +75,22 @@ def test():
     t = Tokens(w)
     t.create('SAST-A')
     t.create('SAST-B')
-    keys = 'sast1 = %s\nsast2 = %s\n' % (t.uri('SAST-A'), t.uri('SAST-B'))
+    t.create('CA')
+    keys = 'ca = %s\nsast1 = %s\nsast2 = %s\n' % (t.uri('CA'), t.uri('SAST-A'),
+                                                   t.uri('SAST-B'))
     d = pt.prov_daemon('prov-sast', keys=keys)
     certs = os.path.join(d.state, 'certs')
+
+    # ---- the CA key in a token too (issue 5 §1: every signing key)
+    capem = os.path.join(d.state, 'ca', 'ca.pem')
+    check(not os.path.exists(os.path.join(d.state, 'ca', 'ca.key')),
+          'no CA key file: the CA key stays in token CA')
+    check(os.path.exists(capem) and cert_pub(capem, w, 'ca') == open(t.pub['CA']).read(),
+          'ca/ca.pem was created for the token CA key (same public key)')
+    r = pt.run(['openssl', 'verify', '-CAfile', capem, os.path.join(certs, 'node.pem')],
+               text=True)
+    check(r.returncode == 0, 'the node certificate was issued by the token CA (openssl verify)',
+          r.stdout + r.stderr)
     s1, s2 = os.path.join(certs, 'sast1.pem'), os.path.join(certs, 'sast2.pem')
     require(os.path.exists(s1) and os.path.exists(s2),
             'the daemon created certs/sast1.pem and certs/sast2.pem for the token keys')
