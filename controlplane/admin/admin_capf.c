@@ -19,13 +19,6 @@
 #define KEYS "rsa:1024, rsa:2048, rsa:3072, rsa:4096, ec:P-256, ec:P-384, ec:P-521"
 #define AUTHS "password, null, lsc, mic, lsc-or-mic"
 
-/* The provisioning files carry capfAuthMode (spec §7.1): rebuild them. */
-static void prov_changed(struct adm *a)
-{
-	if (a->ctx->prov_changed)
-		a->ctx->prov_changed(a->ctx->arg);
-}
-
 /* "SEP" and 12 uppercase hex digits: the MAC-derived name of a phone
  * (spec §7.2), the name it gives CAPF in DEVICE_NAME. */
 static bool phone_name(const char *s)
@@ -188,7 +181,7 @@ static int capf_set(struct adm *a, int argc, char **argv)
 	rc = sl_store_capf_put(a->ctx->store, device, &s, o.pw, err, sizeof(err));
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
-	prov_changed(a);
+	adm_prov_changed(a);
 	if (a->json) {
 		struct jw w;
 
@@ -359,7 +352,7 @@ static int capf_clear(struct adm *a, int argc, char **argv)
 	rc = sl_store_capf_clear(a->ctx->store, device, err, sizeof(err));
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
-	prov_changed(a);
+	adm_prov_changed(a);
 	if (a->json) {
 		struct jw w;
 

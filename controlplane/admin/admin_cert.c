@@ -301,12 +301,6 @@ static int obj_der(struct adm *a, const struct cert_obj *o, uint8_t **der, size_
 	return 0;
 }
 
-static void prov_changed(struct adm *a)
-{
-	if (a->ctx->prov_changed)
-		a->ctx->prov_changed(a->ctx->arg);
-}
-
 /* "AB:CD:EF:01:23:45:67:89" (8 bytes) of a fingerprint. */
 static const char *fp_short(const char *fp, char *buf, size_t n)
 {
@@ -745,7 +739,7 @@ static int cert_import(struct adm *a, int argc, char **argv)
 		goto out;
 	}
 	if (import_report(a, res, n) > 0)
-		prov_changed(a);
+		adm_prov_changed(a);
 	rc = 0;
 out:
 	if (bin)
@@ -825,7 +819,7 @@ static int cert_delete(struct adm *a, int argc, char **argv)
 	rc = sl_trust_delete(a->ctx->trust_store, e.file, ren, 16, &nren, err, sizeof(err));
 	if (rc)
 		return trust_fail(a, rc, err);
-	prov_changed(a);
+	adm_prov_changed(a);
 	if (a->json) {
 		struct jw w;
 
@@ -887,7 +881,7 @@ static int cert_regenerate(struct adm *a, int argc, char **argv)
 	if (a->ctx->cert_regenerate(a->ctx->arg, key, err, sizeof(err)) < 0)
 		return adm_fail(a, SL_ADMIN_E_INTERNAL, "%s", err[0] ? err : "the ca process failed "
 				"(see shieldlockd's log)");
-	prov_changed(a);
+	adm_prov_changed(a);
 	if ((rc = load_own(a, &r, &o)))
 		return rc;
 	if (a->json) {
@@ -928,7 +922,7 @@ static int cert_check(struct adm *a, int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		fixed += v[i].fixed;
 	if (fixed)
-		prov_changed(a);
+		adm_prov_changed(a);
 	if (a->json) {
 		struct jw w;
 

@@ -12,14 +12,6 @@
 
 #define MODES "non-secure, authenticated, encrypted"
 
-/* Provisioning files (SEP<MAC>.cnf.xml and its signed and encrypted
- * forms) depend on devices and their profiles: have them rebuilt. */
-static void prov_changed(struct adm *a)
-{
-	if (a->ctx->prov_changed)
-		a->ctx->prov_changed(a->ctx->arg);
-}
-
 /* A note when the cluster ignores device profiles. */
 static void cluster_note(struct adm *a, enum sl_sec_mode m)
 {
@@ -111,7 +103,7 @@ static int device_put(struct adm *a, int argc, char **argv, bool create)
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
 	adm_changed(a);
-	prov_changed(a);
+	adm_prov_changed(a);
 	if (a->json) {
 		struct jw w;
 
@@ -149,7 +141,7 @@ static int device_del(struct adm *a, int argc, char **argv)
 	rc = sl_store_device_del(a->ctx->store, name, err, sizeof(err));
 	if ((rc = adm_check_found(a, "device", name, rc, err)))
 		return rc;
-	prov_changed(a);	/* its files go, with its CAPF settings (ON DELETE CASCADE) */
+	adm_prov_changed(a);	/* its files go, with its CAPF settings (ON DELETE CASCADE) */
 	return adm_deleted(a, "device %s deleted", name);
 }
 
@@ -353,7 +345,7 @@ static int profile_put(struct adm *a, int argc, char **argv, bool create)
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
 	adm_changed(a);
-	prov_changed(a);
+	adm_prov_changed(a);
 	if (a->json) {
 		sl_admin_out_printf(a->out, "{\"name\":\"%s\",\"mode\":\"%s\",\"encrypt_config\":%s}\n",
 				    p.name, sl_sec_mode_name(p.mode), p.encrypt_config ? "true" : "false");
@@ -422,7 +414,7 @@ static int profile_del(struct adm *a, int argc, char **argv)
 	rc = sl_store_profile_del(a->ctx->store, name, err, sizeof(err));
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
-	prov_changed(a);
+	adm_prov_changed(a);
 	return adm_deleted(a, "profile %s deleted", name);
 }
 

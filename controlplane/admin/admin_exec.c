@@ -72,6 +72,12 @@ void adm_changed(struct adm *a)
 		a->ctx->dir_changed(a->ctx->arg);
 }
 
+void adm_prov_changed(struct adm *a)
+{
+	if (a->ctx->prov_changed)
+		a->ctx->prov_changed(a->ctx->arg);
+}
+
 int adm_check_new(struct adm *a, const char *kind, const char *name, int rc, const char *err)
 {
 	if (rc == 0)

@@ -35,6 +35,10 @@ int adm_usage(struct adm *a, const char *fmt, ...);
 int adm_store_fail(struct adm *a, int rc, const char *err);
 /* Notifies the daemon that the directory changed. */
 void adm_changed(struct adm *a);
+/* Notifies the daemon that something provisioning files or the TLS
+ * listeners depend on changed: devices, profiles, line passwords, CAPF
+ * settings, certificates, the trust store (it rebuilds the tree). */
+void adm_prov_changed(struct adm *a);
 /* For "KIND add NAME": rc is the store's lookup of NAME. 0 if there is no
  * such KIND; otherwise reports "exists already" or the store's error. */
 int adm_check_new(struct adm *a, const char *kind, const char *name, int rc, const char *err);

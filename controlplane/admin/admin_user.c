@@ -15,14 +15,6 @@
 
 #define USER_PW_MIN 8
 
-/* The provisioning files of the user's phones carry its line password
- * (the store keeps it sealed as the provisioning secret): rebuild them. */
-static void prov_changed(struct adm *a)
-{
-	if (a->ctx->prov_changed)
-		a->ctx->prov_changed(a->ctx->arg);
-}
-
 static const char *realm_of(struct adm *a)
 {
 	return a->ctx->conf && a->ctx->conf->realm[0] ? a->ctx->conf->realm : NULL;
@@ -134,7 +126,7 @@ static int user_passwd(struct adm *a, int argc, char **argv)
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
 	adm_changed(a);
-	prov_changed(a);
+	adm_prov_changed(a);
 	if (a->json)
 		user_realm_json(a, name, realm, NULL);
 	else

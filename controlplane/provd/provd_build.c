@@ -12,7 +12,8 @@
  *                                 signed stub in .cnf.xml.sgn, when the profile
  *                                 asks for it and the phone has an RSA LSC
  *   CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv  per-phone copies (FILENAME CTLFile.tlv /
- *                                 ITLFile.tlv, spec §7.2)
+ *                                 ITLFile.tlv, spec §7.2): the same bytes as
+ *                                 the common lists, so no signature per phone
  *
  * Signatures carry a timestamp, so a rebuild re-signs only what changed: the
  * file in the tree is parsed and compared with what would be signed (signer
@@ -184,6 +185,10 @@ struct build {
 	struct sl_sgn_signer sast, tftp;
 	unsigned signed_new, reused, devices, skipped, operator_files;
 	bool last_reused;		/* the last put_signed kept the old file */
+	/* CTLFile.tlv / ITLFile.tlv as put this build: the per-phone copies
+	 * (FILENAME CTLFile.tlv / ITLFile.tlv, same records) are these bytes */
+	uint8_t *list[2];
+	size_t list_len[2];
 	char *err;
 	size_t errlen;
 };
@@ -463,12 +468,22 @@ static int build_device(struct build *b, const struct sl_device *d)
 			break;
 		}
 		case SL_CNF_FILE_CTL:
-		case SL_CNF_FILE_ITL:
-			ta.kind = f->kind == SL_CNF_FILE_CTL ? SL_TLV_CTL : SL_TLV_ITL;
+		case SL_CNF_FILE_ITL: {
+			int k = f->kind == SL_CNF_FILE_CTL ? 0 : 1;
+
+			if (b->list[k]) {
+				/* the same file under the per-phone name: no new signature */
+				if (sl_tree_put(b->tree, f->name, b->list[k], b->list_len[k], b->err,
+						b->errlen) < 0)
+					goto out;
+				break;
+			}
+			ta.kind = k == 0 ? SL_TLV_CTL : SL_TLV_ITL;
 			tlv_entries(b, &ta);
 			if (put_signed(b, f->name, &b->sast, build_tlv, same_tlv_arg, &ta) < 0)
 				goto out;
 			break;
+		}
 		}
 	}
 	b->devices++;
@@ -625,6 +640,8 @@ int pd_build(struct sl_provd *pd, char *summary, size_t cap, char *err, size_t e
 		ta.kind = SL_TLV_ITL;
 		if (put_signed(&b, "ITLFile.tlv", &b.sast, build_tlv, same_tlv_arg, &ta) < 0)
 			goto out;
+		b.list[0] = read_tree_file(c->prov_dir, "CTLFile.tlv", &b.list_len[0]);
+		b.list[1] = read_tree_file(c->prov_dir, "ITLFile.tlv", &b.list_len[1]);
 	}
 	if (sl_store_device_list(pd->ctx.store, collect, &l, err, errlen) < 0)
 		goto out;
@@ -652,6 +669,8 @@ int pd_build(struct sl_provd *pd, char *summary, size_t cap, char *err, size_t e
 	}
 	rc = 0;
 out:
+	free(b.list[0]);
+	free(b.list[1]);
 	free(l.d);
 	sl_tree_close(b.tree);
 	return rc;

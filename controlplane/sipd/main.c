@@ -162,16 +162,6 @@ static void prov_changed(void *arg)
 		log_err("provisioning files not rebuilt: %s", err);
 }
 
-/* Users, devices and profiles feed the phones' configuration files too. */
-static void dir_changed(void *arg)
-{
-	struct parent *p = arg;
-	char err[512];
-
-	push_dir(p);
-	if (p->provd && sl_provd_rebuild(p->provd, err, sizeof(err)) < 0)
-		log_err("provisioning files not rebuilt: %s", err);
-}
 
 static int cert_regenerate(void *arg, const char *name, char *err, size_t errlen)
 {
@@ -516,7 +506,9 @@ int main(int argc, char **argv)
 		goto fail;
 	p->actx.store = p->store;
 	p->actx.conf = &p->conf;
-	p->actx.dir_changed = dir_changed;
+	/* the admin commands that change what provisioning depends on call
+	 * prov_changed as well (devices, profiles, passwords, CAPF, certs) */
+	p->actx.dir_changed = push_dir;
 	p->actx.arg = p;
 	p->actx.node_cert_path = p->conf.tls_cert;
 	p->actx.prov_changed = prov_changed;

@@ -2,7 +2,9 @@
 /*
  * shieldlock-bench calls: signalling capacity and memory of shieldlockd
  * (call setups/s and registrations/s with digest over TLS, memory per
- * registration and per call; docs/benchmarks.md, docs/sipp.md).
+ * registration and per call; docs/benchmarks.md, docs/sipp.md), and
+ * shieldlock-bench prov: building, signing and serving the provisioning
+ * tree (tools/bench/shieldlock-bench-prov, $SHIELDLOCK_BENCH_PROV).
  *
  * The measurement is driven by SIPp, stunnel4 and an asyncio client, so it
  * lives in the Python script tools/bench/shieldlock-bench-calls; this
@@ -15,6 +17,7 @@
  * or PATH.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,14 +28,18 @@
 #ifndef BENCH_CALLS_SCRIPT
 #define BENCH_CALLS_SCRIPT "shieldlock-bench-calls"
 #endif
+#ifndef BENCH_PROV_SCRIPT
+#define BENCH_PROV_SCRIPT "shieldlock-bench-prov"
+#endif
 
 int bench_calls_main(int argc, char **argv)
 {
-	const char *script = getenv("SHIELDLOCK_BENCH_CALLS");
+	bool prov = argc >= 1 && !strcmp(argv[0], "prov");
+	const char *script = getenv(prov ? "SHIELDLOCK_BENCH_PROV" : "SHIELDLOCK_BENCH_CALLS");
 	char **args;
 
 	if (!script || !*script)
-		script = BENCH_CALLS_SCRIPT;
+		script = prov ? BENCH_PROV_SCRIPT : BENCH_CALLS_SCRIPT;
 	if (argc < 1)
 		return 2;
 	args = calloc((size_t)argc + 1, sizeof(*args));
@@ -47,9 +54,10 @@ int bench_calls_main(int argc, char **argv)
 	args[argc] = NULL;
 	execvp(script, args);
 	fprintf(stderr,
-		"shieldlock-bench calls: cannot run %s: %s (it is tools/bench/shieldlock-bench-calls "
-		"of the source tree, needs python3; set $SHIELDLOCK_BENCH_CALLS to its path)\n",
-		script, strerror(errno));
+		"shieldlock-bench %s: cannot run %s: %s (it is tools/bench/shieldlock-bench-%s "
+		"of the source tree, needs python3; set $SHIELDLOCK_BENCH_%s to its path)\n",
+		prov ? "prov" : "calls", script, strerror(errno), prov ? "prov" : "calls",
+		prov ? "PROV" : "CALLS");
 	free(args);
 	return 1;
 }

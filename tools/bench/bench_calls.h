@@ -3,8 +3,8 @@
 #ifndef SL_BENCH_CALLS_H
 #define SL_BENCH_CALLS_H
 
-/* argv[0] is "calls"; runs the driver script with argv[1..]. Returns only
- * on failure (exit status 1). */
+/* argv[0] is "calls" or "prov"; runs that driver script with argv[1..].
+ * Returns only on failure (exit status 1). */
 int bench_calls_main(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@ static void usage(FILE *f)
 		"usage: shieldlock-bench srtp [options]\n"
 		"       shieldlock-bench dp [options]   (data plane; see shieldlock-bench dp --help)\n"
 		"       shieldlock-bench calls [options] (control plane; see shieldlock-bench calls --help)\n"
+		"       shieldlock-bench prov [options]  (provisioning tree; see shieldlock-bench prov --help)\n"
 		"  --suites LIST      SDES suite names, comma separated, or 'all' (default all)\n"
 		"  --payloads LIST    payload bytes after the 12-byte RTP header (default 20,160,1200)\n"
 		"  --streams LIST     stream counts (default 1,10000,100000)\n"
@@ -278,7 +279,7 @@ int main(int argc, char **argv)
 	char svgdir[1100];
 	int o;
 
-	if (argc >= 2 && strcmp(argv[1], "calls") == 0)
+	if (argc >= 2 && (strcmp(argv[1], "calls") == 0 || strcmp(argv[1], "prov") == 0))
 		return bench_calls_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "dp") == 0)
 		return bench_dp_main(argc - 1, argv + 1);
