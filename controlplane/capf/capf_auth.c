@@ -11,21 +11,8 @@
 #include <openssl/x509v3.h>
 
 #include "capf_auth.h"
+#include "log.h"
 
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 const char *capf_cert_auth_str(enum capf_cert_auth a)
 {
@@ -59,12 +46,12 @@ static int rsa_raw_verify(EVP_PKEY *pub, const EVP_MD *md, const uint8_t *data, 
 	int ok = 0;
 
 	if ((size_t)EVP_PKEY_get_size(pub) != siglen || siglen > sizeof(rec)) {
-		errf(err, errlen, "RSA signature is %zu bytes, the key needs %d", siglen,
+		sl_errf(err, errlen, "RSA signature is %zu bytes, the key needs %d", siglen,
 		     EVP_PKEY_get_size(pub));
 		return -1;
 	}
 	if (EVP_Digest(data, dlen, h, &hlen, md, NULL) != 1) {
-		errf(err, errlen, "cannot hash the signed data");
+		sl_errf(err, errlen, "cannot hash the signed data");
 		return -1;
 	}
 	pc = EVP_PKEY_CTX_new(pub, NULL);
@@ -75,7 +62,7 @@ static int rsa_raw_verify(EVP_PKEY *pub, const EVP_MD *md, const uint8_t *data, 
 	EVP_PKEY_CTX_free(pc);
 	ERR_clear_error();
 	if (!ok) {
-		errf(err, errlen, "RSA %s signature does not verify (a raw %u-byte digest "
+		sl_errf(err, errlen, "RSA %s signature does not verify (a raw %u-byte digest "
 		     "in a PKCS#1 type-1 block is expected)", EVP_MD_get0_name(md), hlen);
 		return -1;
 	}
@@ -93,7 +80,7 @@ static int ecdsa_verify(EVP_PKEY *pub, const EVP_MD *md, const uint8_t *data, si
 	EVP_MD_CTX_free(mc);
 	ERR_clear_error();
 	if (!ok) {
-		errf(err, errlen, "ECDSA-%s signature does not verify", EVP_MD_get0_name(md));
+		sl_errf(err, errlen, "ECDSA-%s signature does not verify", EVP_MD_get0_name(md));
 		return -1;
 	}
 	return 0;
@@ -106,7 +93,7 @@ int capf_auth_verify_sig(EVP_PKEY *pub, enum sl_hash hash, const uint8_t *data,
 	const EVP_MD *md = hash_md(hash);
 
 	if (md == NULL) {
-		errf(err, errlen, "hash code %d is not used by CAPF", (int)hash);
+		sl_errf(err, errlen, "hash code %d is not used by CAPF", (int)hash);
 		return -1;
 	}
 	switch (EVP_PKEY_get_base_id(pub)) {
@@ -115,7 +102,7 @@ int capf_auth_verify_sig(EVP_PKEY *pub, enum sl_hash hash, const uint8_t *data,
 	case EVP_PKEY_EC:
 		return ecdsa_verify(pub, md, data, dlen, sig, siglen, err, errlen);
 	default:
-		errf(err, errlen, "certificate key is neither RSA nor EC");
+		sl_errf(err, errlen, "certificate key is neither RSA nor EC");
 		return -1;
 	}
 }
@@ -159,7 +146,7 @@ enum capf_cert_auth capf_auth_cert(const struct capf_auth_cfg *cfg, const uint8_
 
 	*out = NULL;
 	if (x == NULL) {
-		errf(err, errlen, "certificate is not one DER X.509 certificate");
+		sl_errf(err, errlen, "certificate is not one DER X.509 certificate");
 		return CAPF_CA_FAILED;
 	}
 	if (cfg->lsc_issuer != NULL &&
@@ -182,9 +169,9 @@ enum capf_cert_auth capf_auth_cert(const struct capf_auth_cfg *cfg, const uint8_
 	}
 	X509_free(x);
 	if (name_match)
-		errf(err, errlen, "certificate signature does not verify with its issuer");
+		sl_errf(err, errlen, "certificate signature does not verify with its issuer");
 	else
-		errf(err, errlen, "certificate issuer is neither the LSC issuer nor a "
+		sl_errf(err, errlen, "certificate issuer is neither the LSC issuer nor a "
 		     "configured manufacturer CA; add the CA with the MIC CA setting");
 	return CAPF_CA_FAILED;
 }
@@ -217,14 +204,14 @@ static int check_sudi(const struct capf_auth_cfg *cfg, uint32_t session, const s
 	int rc = -1;
 
 	if (capf_sudi_parse(e->v, e->len, &s) != 0) {
-		errf(err, errlen, "SUDI_DATA is malformed");
+		sl_errf(err, errlen, "SUDI_DATA is malformed");
 		return -1;
 	}
 	if (capf_auth_cert(cfg, s.cert, s.cert_len, &x, err, errlen) == CAPF_CA_FAILED)
 		goto out;
 	if (EVP_PKEY_get_base_id(X509_get0_pubkey(x)) != EVP_PKEY_RSA) {
 		/* stricter than the reference, which ignores a non-RSA SUDI (spec §1.7) */
-		errf(err, errlen, "SUDI certificate key is not RSA");
+		sl_errf(err, errlen, "SUDI certificate key is not RSA");
 		goto out;
 	}
 	/* spec §0/§1.7: the one little-endian integer */
@@ -266,31 +253,31 @@ void capf_auth_device(const struct capf_auth_cfg *cfg, const char *device, uint3
 		return;
 	res->cert = CAPF_CA_FAILED;
 	if (capf_cert_unwrap(ce->v, ce->len, &c) != 0) {
-		errf(err, errlen, "CERTIFICATE element is too short");
+		sl_errf(err, errlen, "CERTIFICATE element is too short");
 		return;
 	}
 	res->cert_der = c.der;
 	res->cert_der_len = c.der_len;
 	if (!s1->present || !s2->present) {
-		errf(err, errlen, "certificate authentication needs SIGNED_DATA and "
+		sl_errf(err, errlen, "certificate authentication needs SIGNED_DATA and "
 		     "SHA2_SIGNED_DATA; the phone sent %s", s1->present ? "no SHA2_SIGNED_DATA" :
 		     "no SIGNED_DATA");
 		return;
 	}
 	if (capf_sha2sig_parse(s2->v, s2->len, &sig2, &sig2_len) != 0) {
-		errf(err, errlen, "SHA2_SIGNED_DATA is malformed or not SHA-512");
+		sl_errf(err, errlen, "SHA2_SIGNED_DATA is malformed or not SHA-512");
 		return;
 	}
 	a = capf_auth_cert(cfg, c.der, c.der_len, &x, err, errlen);
 	if (a == CAPF_CA_FAILED)
 		return;
 	if (a == CAPF_CA_LSC && !cn_is(x, device)) {
-		errf(err, errlen, "LSC subject CN is not the device name %s", device);
+		sl_errf(err, errlen, "LSC subject CN is not the device name %s", device);
 		goto out;
 	}
 	ad = malloc(nlen + 1 + c.der_len);
 	if (ad == NULL) {
-		errf(err, errlen, "out of memory");
+		sl_errf(err, errlen, "out of memory");
 		goto out;
 	}
 	memcpy(ad, device, nlen);			/* spec §1.7 device authData */

@@ -13,20 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "capf_lsc.h"
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "log.h"
 
 static const char *const curve_names[] = { "P-256", "P-384", "P-521" };
 static const char *const curve_groups[] = { "prime256v1", "secp384r1", "secp521r1" };
@@ -37,7 +24,7 @@ int capf_keyparams_check(const struct capf_keyparams *kp, char *err, size_t errl
 	if (kp->type == CAPF_KEY_RSA) {
 		if (kp->rsa_bits < CAPF_RSA_MIN_BITS || kp->rsa_bits > CAPF_RSA_MAX_BITS ||
 		    kp->rsa_bits % 8 != 0) {
-			errf(err, errlen, "RSA size %u is not supported; use 1024 to 4096 bits",
+			sl_errf(err, errlen, "RSA size %u is not supported; use 1024 to 4096 bits",
 			     kp->rsa_bits);
 			return -1;
 		}
@@ -45,7 +32,7 @@ int capf_keyparams_check(const struct capf_keyparams *kp, char *err, size_t errl
 	}
 	if (kp->type == CAPF_KEY_EC && (unsigned)kp->curve <= CAPF_CURVE_P521)
 		return 0;
-	errf(err, errlen, "key type %d / curve %d is not supported; use rsa:BITS, ec:P-256, "
+	sl_errf(err, errlen, "key type %d / curve %d is not supported; use rsa:BITS, ec:P-256, "
 	     "ec:P-384 or ec:P-521", (int)kp->type, (int)kp->curve);
 	return -1;
 }
@@ -109,13 +96,13 @@ static int key_check(EVP_PKEY *k, const struct capf_keyparams *want, char *err, 
 	switch (EVP_PKEY_get_base_id(k)) {
 	case EVP_PKEY_RSA:
 		if (want != NULL && want->type != CAPF_KEY_RSA) {
-			errf(err, errlen, "phone sent an RSA key where an EC key was requested");
+			sl_errf(err, errlen, "phone sent an RSA key where an EC key was requested");
 			return -1;
 		}
 		if (EVP_PKEY_get_bits(k) < CAPF_RSA_MIN_BITS ||
 		    EVP_PKEY_get_bits(k) > CAPF_RSA_MAX_BITS ||
 		    (want != NULL && (unsigned)EVP_PKEY_get_bits(k) != want->rsa_bits)) {
-			errf(err, errlen, "phone sent an RSA-%d key; %u bits were requested",
+			sl_errf(err, errlen, "phone sent an RSA-%d key; %u bits were requested",
 			     EVP_PKEY_get_bits(k), want != NULL ? want->rsa_bits : 0);
 			return -1;
 		}
@@ -123,27 +110,27 @@ static int key_check(EVP_PKEY *k, const struct capf_keyparams *want, char *err, 
 	case EVP_PKEY_EC:
 		if (!EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group,
 						    sizeof(group), NULL)) {
-			errf(err, errlen, "phone sent an EC key without a named curve");
+			sl_errf(err, errlen, "phone sent an EC key without a named curve");
 			return -1;
 		}
 		for (i = 0; i < 3 && strcmp(group, curve_groups[i]) != 0; i++)
 			;
 		if (i == 3 || (want != NULL && (want->type != CAPF_KEY_EC ||
 						 (int)want->curve != i))) {
-			errf(err, errlen, "phone sent an EC key on %s, which was not requested",
+			sl_errf(err, errlen, "phone sent an EC key on %s, which was not requested",
 			     group);
 			return -1;
 		}
 		break;
 	default:
-		errf(err, errlen, "phone sent a key that is neither RSA nor EC");
+		sl_errf(err, errlen, "phone sent a key that is neither RSA nor EC");
 		return -1;
 	}
 	pc = EVP_PKEY_CTX_new(k, NULL);
 	ok = pc != NULL && EVP_PKEY_public_check(pc) == 1;
 	EVP_PKEY_CTX_free(pc);
 	if (!ok) {
-		errf(err, errlen, "phone's public key fails OpenSSL's public key check");
+		sl_errf(err, errlen, "phone's public key fails OpenSSL's public key check");
 		return -1;
 	}
 	return 0;
@@ -157,7 +144,7 @@ int capf_lsc_check_spki(const uint8_t *spki, size_t len, const struct capf_keypa
 
 	if (k == NULL) {
 		ERR_clear_error();
-		errf(err, errlen, "PUBLIC_KEY is not one DER SubjectPublicKeyInfo");
+		sl_errf(err, errlen, "PUBLIC_KEY is not one DER SubjectPublicKeyInfo");
 		return -1;
 	}
 	rc = key_check(k, want, err, errlen);
@@ -267,20 +254,20 @@ int capf_lsc_issue(const struct capf_lsc_req *r, uint8_t **der, size_t *der_len,
 	*der = NULL;
 	*der_len = 0;
 	if (r->device == NULL || !device_ok(r->device)) {
-		errf(err, errlen, "device name is empty, too long or has spaces/commas");
+		sl_errf(err, errlen, "device name is empty, too long or has spaces/commas");
 		return -1;
 	}
 	if (days > CAPF_LSC_DAYS_MAX) {
-		errf(err, errlen, "LSC validity %u days is out of range; use 1 to 3650", days);
+		sl_errf(err, errlen, "LSC validity %u days is out of range; use 1 to 3650", days);
 		return -1;
 	}
 	if (r->issuer == NULL || r->issuer_key == NULL) {
-		errf(err, errlen, "no LSC issuer certificate or key configured");
+		sl_errf(err, errlen, "no LSC issuer certificate or key configured");
 		return -1;
 	}
 	k = spki_decode(r->spki, r->spki_len);
 	if (k == NULL) {
-		errf(err, errlen, "PUBLIC_KEY is not one DER SubjectPublicKeyInfo");
+		sl_errf(err, errlen, "PUBLIC_KEY is not one DER SubjectPublicKeyInfo");
 		goto out;
 	}
 	if (key_check(k, r->want, err, errlen) != 0)
@@ -293,29 +280,29 @@ int capf_lsc_issue(const struct capf_lsc_req *r, uint8_t **der, size_t *der_len,
 	    X509_time_adj_ex(X509_getm_notBefore(x), 0, 0, &now) == NULL ||
 	    X509_time_adj_ex(X509_getm_notAfter(x), (int)days, 0, &now) == NULL ||
 	    !X509_set_pubkey(x, k)) {
-		errf(err, errlen, "cannot build the LSC (out of memory?)");
+		sl_errf(err, errlen, "cannot build the LSC (out of memory?)");
 		goto out;
 	}
 	if (add_exts(x, r->issuer, r->device,
 		     !r->rfc5480_ku || EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA) != 0) {
-		errf(err, errlen, "cannot add the LSC extensions");
+		sl_errf(err, errlen, "cannot add the LSC extensions");
 		goto out;
 	}
 	/* spec §1.9: the key is the phone's SPKI unchanged */
 	pklen = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &pk);
 	if (pklen < 0 || (size_t)pklen != r->spki_len || memcmp(pk, r->spki, r->spki_len) != 0) {
-		errf(err, errlen, "phone's public key is not in canonical DER; cannot keep it "
+		sl_errf(err, errlen, "phone's public key is not in canonical DER; cannot keep it "
 		     "unchanged");
 		goto out;
 	}
 	if (X509_sign(x, r->issuer_key, EVP_sha256()) <= 0) {
-		errf(err, errlen, "the issuer key refused to sign the LSC; check the CAPF "
+		sl_errf(err, errlen, "the issuer key refused to sign the LSC; check the CAPF "
 		     "issuer key");
 		goto out;
 	}
 	len = i2d_X509(x, &out);
 	if (len <= 0) {
-		errf(err, errlen, "cannot encode the LSC");
+		sl_errf(err, errlen, "cannot encode the LSC");
 		goto out;
 	}
 	*der = out;

@@ -42,20 +42,6 @@ struct capf_server {
 	struct capf_counters c;
 };
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static const char *ssl_reason(char *buf, size_t cap)
 {
 	unsigned long e = ERR_get_error();
@@ -76,11 +62,11 @@ static SSL_CTX *ctx_base(bool tls10, char *err, size_t errlen)
 	char r[256];
 
 	if (ctx == NULL) {
-		errf(err, errlen, "CAPF TLS: cannot create a context: %s", ssl_reason(r, sizeof(r)));
+		sl_errf(err, errlen, "CAPF TLS: cannot create a context: %s", ssl_reason(r, sizeof(r)));
 		return NULL;
 	}
 	if (!SSL_CTX_set_min_proto_version(ctx, tls10 ? TLS1_VERSION : TLS1_2_VERSION)) {
-		errf(err, errlen, "CAPF TLS: cannot set the minimum TLS version: %s",
+		sl_errf(err, errlen, "CAPF TLS: cannot set the minimum TLS version: %s",
 		     ssl_reason(r, sizeof(r)));
 		SSL_CTX_free(ctx);
 		return NULL;
@@ -89,7 +75,7 @@ static SSL_CTX *ctx_base(bool tls10, char *err, size_t errlen)
 		/* spec §1.1: 7900-series phones speak only TLS 1.0 (RSA key exchange, CBC) */
 		SSL_CTX_set_security_level(ctx, 0);
 		if (!SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=0")) {
-			errf(err, errlen, "CAPF TLS: this OpenSSL refuses DEFAULT:@SECLEVEL=0: %s",
+			sl_errf(err, errlen, "CAPF TLS: this OpenSSL refuses DEFAULT:@SECLEVEL=0: %s",
 			     ssl_reason(r, sizeof(r)));
 			SSL_CTX_free(ctx);
 			return NULL;
@@ -110,13 +96,13 @@ SSL_CTX *capf_tls_ctx_new(const char *cert_file, const char *key_file, bool tls1
 	if (ctx == NULL)
 		return NULL;
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
-		errf(err, errlen, "CAPF TLS: cannot load the certificate %s: %s; give a PEM "
+		sl_errf(err, errlen, "CAPF TLS: cannot load the certificate %s: %s; give a PEM "
 		     "file, CAPF certificate first", cert_file, ssl_reason(r, sizeof(r)));
 		goto err_ctx;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
-		errf(err, errlen, "CAPF TLS: cannot use the key %s: %s; give the PEM key of "
+		sl_errf(err, errlen, "CAPF TLS: cannot use the key %s: %s; give the PEM key of "
 		     "%s", key_file, ssl_reason(r, sizeof(r)), cert_file);
 		goto err_ctx;
 	}
@@ -137,7 +123,7 @@ SSL_CTX *capf_tls_ctx_new_pkey(X509 *cert, STACK_OF(X509) *chain, EVP_PKEY *key,
 	if (SSL_CTX_use_certificate(ctx, cert) != 1 || SSL_CTX_use_PrivateKey(ctx, key) != 1 ||
 	    (chain != NULL && SSL_CTX_set1_chain(ctx, chain) != 1) ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
-		errf(err, errlen, "CAPF TLS: cannot use the CAPF certificate and key: %s; "
+		sl_errf(err, errlen, "CAPF TLS: cannot use the CAPF certificate and key: %s; "
 		     "check that the key belongs to the certificate", ssl_reason(r, sizeof(r)));
 		SSL_CTX_free(ctx);
 		return NULL;
@@ -446,21 +432,21 @@ static struct evconnlistener *bind_listener(struct capf_server *srv, char *err, 
 		lis = evconnlistener_new(srv->cfg.base, on_accept, srv, flags, 64,
 					 srv->cfg.listen_fd);
 		if (lis == NULL)
-			errf(err, errlen, "CAPF: cannot listen on the given socket: %s",
+			sl_errf(err, errlen, "CAPF: cannot listen on the given socket: %s",
 			     strerror(errno));
 		return lis;
 	}
 	snprintf(port, sizeof(port), "%u", srv->cfg.port);
 	rc = getaddrinfo(srv->cfg.addr ? srv->cfg.addr : "0.0.0.0", port, &hints, &ai);
 	if (rc != 0) {
-		errf(err, errlen, "CAPF: bad listen address %s: %s; give a numeric address",
+		sl_errf(err, errlen, "CAPF: bad listen address %s: %s; give a numeric address",
 		     srv->cfg.addr ? srv->cfg.addr : "0.0.0.0", gai_strerror(rc));
 		return NULL;
 	}
 	lis = evconnlistener_new_bind(srv->cfg.base, on_accept, srv, flags, 64, ai->ai_addr,
 				      (int)ai->ai_addrlen);
 	if (lis == NULL)
-		errf(err, errlen, "CAPF: cannot listen on %s port %u: %s; is another CAPF "
+		sl_errf(err, errlen, "CAPF: cannot listen on %s port %u: %s; is another CAPF "
 		     "server running?", srv->cfg.addr ? srv->cfg.addr : "0.0.0.0",
 		     srv->cfg.port, strerror(errno));
 	freeaddrinfo(ai);
@@ -473,12 +459,12 @@ struct capf_server *capf_server_new(const struct capf_server_cfg *cfg, char *err
 	struct capf_server *srv;
 
 	if (cfg->base == NULL || cfg->ssl_ctx == NULL || cfg->ops == NULL) {
-		errf(err, errlen, "CAPF: event base, TLS context and backend are required");
+		sl_errf(err, errlen, "CAPF: event base, TLS context and backend are required");
 		return NULL;
 	}
 	srv = calloc(1, sizeof(*srv));
 	if (srv == NULL) {
-		errf(err, errlen, "CAPF: out of memory");
+		sl_errf(err, errlen, "CAPF: out of memory");
 		return NULL;
 	}
 	srv->cfg = *cfg;

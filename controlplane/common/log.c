@@ -167,3 +167,14 @@ void sl_fatal(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+void sl_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}

@@ -19,6 +19,11 @@ void sl_log(enum sl_log_level level, const char *fmt, ...)
 /* Logs at ERR and exits 1 (fatal conditions, e.g. unknown message type). */
 void sl_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* Formats an error message into err[errlen] (nothing when err is NULL or
+ * errlen 0): the "char *err, size_t errlen" convention of the libraries. */
+void sl_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #define log_err(...)	sl_log(SL_LOG_ERR, __VA_ARGS__)
 #define log_warn(...)	sl_log(SL_LOG_WARN, __VA_ARGS__)
 #define log_notice(...)	sl_log(SL_LOG_NOTICE, __VA_ARGS__)

@@ -203,3 +203,15 @@ void sl_prov_sanitize(const char *s, size_t len, char *buf, size_t cap)
 	}
 	buf[len] = '\0';
 }
+
+uint16_t sl_prov_sock_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+		return 0;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}

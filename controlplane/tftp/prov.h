@@ -67,6 +67,9 @@ void sl_prov_ratelimit_init(struct sl_prov_ratelimit *rl, unsigned rate, unsigne
  */
 bool sl_prov_ratelimit_allow(struct sl_prov_ratelimit *rl, uint64_t *suppressed);
 
+/* The local port a socket is bound to (0 if unknown). */
+uint16_t sl_prov_sock_port(int fd);
+
 /* "1.2.3.4:5678" or "[::1]:5678" into buf. */
 void sl_prov_addr_str(const struct sockaddr *sa, socklen_t len, char *buf, size_t cap);
 

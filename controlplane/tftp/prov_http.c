@@ -859,13 +859,5 @@ void sl_prov_http_counters(const struct sl_prov_http *srv, struct sl_prov_http_c
 
 uint16_t sl_prov_http_port(const struct sl_prov_http *srv)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	evutil_socket_t fd = evconnlistener_get_fd(srv->lev);
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
-		return 0;
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return sl_prov_sock_port(evconnlistener_get_fd(srv->lev));
 }

@@ -440,12 +440,5 @@ void sl_tftp_server_counters(const struct sl_tftp_server *srv, struct sl_tftp_co
 
 uint16_t sl_tftp_server_port(const struct sl_tftp_server *srv)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-
-	if (getsockname(srv->sock, (struct sockaddr *)&ss, &sl) != 0)
-		return 0;
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return sl_prov_sock_port(srv->sock);
 }
