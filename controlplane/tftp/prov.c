@@ -15,6 +15,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "log.h"
+
 static enum sl_prov_result bad(const char **why, const char *msg)
 {
 	*why = msg;
@@ -135,6 +137,25 @@ int sl_prov_open_tree(const char *path)
 	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
+}
+
+int sl_prov_take_tree(int dirfd, const char *dir, const char *who)
+{
+	int fd;
+
+	if (dirfd >= 0) {
+		fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+		return fd < 0 ? -errno : fd;
+	}
+	if (dir == NULL) {
+		log_err("%s: no directory to serve; pass a directory fd or path", who);
+		return -EINVAL;
+	}
+	fd = sl_prov_open_tree(dir);
+	if (fd < 0)
+		log_err("%s: cannot open directory \"%s\": %s; check that it exists", who, dir,
+			strerror(-fd));
+	return fd;
 }
 
 void sl_prov_ratelimit_init(struct sl_prov_ratelimit *rl, unsigned rate, unsigned burst)

@@ -52,6 +52,13 @@ enum sl_prov_result sl_prov_open(int dirfd, const char *rel, int *fd,
  */
 int sl_prov_open_tree(const char *path);
 
+/*
+ * The tree a server serves: a duplicate of dirfd when it is >= 0, else
+ * dir opened with sl_prov_open_tree. Problems are logged with who ("tftp",
+ * "http") in front. Returns the fd or -errno.
+ */
+int sl_prov_take_tree(int dirfd, const char *dir, const char *who);
+
 /* Token bucket for log lines: rate per second, burst lines at once. */
 struct sl_prov_ratelimit {
 	unsigned rate, burst;

@@ -750,21 +750,8 @@ static int apply_defaults(struct sl_prov_http_config *c)
 
 static int open_tree(struct sl_prov_http *srv, const struct sl_prov_http_config *cfg)
 {
-	if (cfg->dirfd >= 0) {
-		srv->dirfd = fcntl(cfg->dirfd, F_DUPFD_CLOEXEC, 0);
-		return srv->dirfd < 0 ? -errno : 0;
-	}
-	if (cfg->dir == NULL) {
-		log_err("http: no directory to serve; pass a directory fd or path");
-		return -EINVAL;
-	}
-	srv->dirfd = sl_prov_open_tree(cfg->dir);
-	if (srv->dirfd < 0) {
-		log_err("http: cannot open directory \"%s\": %s; check that it exists",
-			cfg->dir, strerror(-srv->dirfd));
-		return srv->dirfd;
-	}
-	return 0;
+	srv->dirfd = sl_prov_take_tree(cfg->dirfd, cfg->dir, "http");
+	return srv->dirfd < 0 ? srv->dirfd : 0;
 }
 
 static int setup_http(struct sl_prov_http *srv)

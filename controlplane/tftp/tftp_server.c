@@ -349,23 +349,8 @@ static int check_config(struct sl_tftp_config *c)
 
 static int open_tree(struct sl_tftp_server *srv, const struct sl_tftp_config *cfg)
 {
-	if (cfg->dirfd >= 0) {
-		srv->dirfd = fcntl(cfg->dirfd, F_DUPFD_CLOEXEC, 0);
-		if (srv->dirfd < 0)
-			return -errno;
-		return 0;
-	}
-	if (cfg->dir == NULL) {
-		log_err("tftp: no directory to serve; pass a directory fd or path");
-		return -EINVAL;
-	}
-	srv->dirfd = sl_prov_open_tree(cfg->dir);
-	if (srv->dirfd < 0) {
-		log_err("tftp: cannot open directory \"%s\": %s; check that it exists",
-			cfg->dir, strerror(-srv->dirfd));
-		return srv->dirfd;
-	}
-	return 0;
+	srv->dirfd = sl_prov_take_tree(cfg->dirfd, cfg->dir, "tftp");
+	return srv->dirfd < 0 ? srv->dirfd : 0;
 }
 
 int sl_tftp_server_new(struct event_base *base, const struct sl_tftp_config *cfg,
