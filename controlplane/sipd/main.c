@@ -91,23 +91,52 @@ static int push_cred(const struct sl_cred *c, void *arg)
 	return sl_cp_send(p->sip_fd, SL_CP_SIP_CRED, c, sizeof(*c));
 }
 
+/* The security mode of every profile, read once per snapshot: a lookup per
+ * device was most of what pushing a directory of 1,000 phones cost. */
+struct dir_push {
+	struct parent *p;
+	struct { char name[SL_STORE_NAME_MAX]; enum sl_sec_mode mode; } *prof;
+	size_t nprof, cap;
+};
+
+static int collect_profile(const struct sl_profile *pr, void *arg)
+{
+	struct dir_push *dp = arg;
+
+	if (dp->nprof == dp->cap) {
+		size_t cap = dp->cap ? 2 * dp->cap : 16;
+		void *np = realloc(dp->prof, cap * sizeof(*dp->prof));
+
+		if (!np)
+			return -ENOMEM;
+		dp->prof = np;
+		dp->cap = cap;
+	}
+	snprintf(dp->prof[dp->nprof].name, sizeof(dp->prof[0].name), "%s", pr->name);
+	dp->prof[dp->nprof++].mode = pr->mode;
+	return 0;
+}
+
 static int push_device(const struct sl_device *d, void *arg)
 {
-	struct parent *p = arg;
+	struct dir_push *dp = arg;
 	struct sl_cp_device cd;
-	struct sl_profile pr;
-	char err[256];
+	size_t i;
+
 	memset(&cd, 0, sizeof(cd));
 	snprintf(cd.name, sizeof(cd.name), "%s", d->name);
 	snprintf(cd.user, sizeof(cd.user), "%s", d->user);
 	snprintf(cd.cert_identity, sizeof(cd.cert_identity), "%s", d->cert_identity);
-	if (sl_store_profile_get(p->store, d->profile, &pr, err, sizeof(err)) < 0) {
-		log_err("device %s: %s; treating it as encrypted (fail closed)", d->name, err);
+	for (i = 0; i < dp->nprof && strcmp(dp->prof[i].name, d->profile); i++)
+		;
+	if (i == dp->nprof) {
+		log_err("device %s: profile \"%s\" does not exist; treating it as encrypted "
+			"(fail closed)", d->name, d->profile);
 		cd.mode = SL_SEC_ENCRYPTED;
 	} else {
-		cd.mode = pr.mode;
+		cd.mode = (int)dp->prof[i].mode;
 	}
-	return sl_cp_send(p->sip_fd, SL_CP_SIP_DEVICE, &cd, sizeof(cd));
+	return sl_cp_send(dp->p->sip_fd, SL_CP_SIP_DEVICE, &cd, sizeof(cd));
 }
 
 static int push_trunk(const struct sl_trunk *t, void *arg)
@@ -125,6 +154,7 @@ static int push_trunk_cred(const struct sl_trunk_cred *c, void *arg)
 static void push_dir(void *arg)
 {
 	struct parent *p = arg;
+	struct dir_push dp = { .p = p };
 	char err[256];
 	int rc = sl_cp_send(p->sip_fd, SL_CP_SIP_DIR_BEGIN, NULL, 0);
 	if (!rc)
@@ -132,7 +162,10 @@ static void push_dir(void *arg)
 	if (!rc)
 		rc = sl_store_cred_walk(p->store, push_cred, p, err, sizeof(err));
 	if (!rc)
-		rc = sl_store_device_list(p->store, push_device, p, err, sizeof(err));
+		rc = sl_store_profile_list(p->store, collect_profile, &dp, err, sizeof(err));
+	if (!rc)
+		rc = sl_store_device_list(p->store, push_device, &dp, err, sizeof(err));
+	free(dp.prof);
 	if (!rc)
 		rc = sl_store_trunk_list(p->store, push_trunk, p, err, sizeof(err));
 	if (!rc)
