@@ -48,6 +48,10 @@ struct sl_admin_ctx {
 	 * rebuilds and re-signs the files and tells the listeners to reload.
 	 * May be NULL. */
 	void (*prov_changed)(void *arg);
+	/* Called instead of prov_changed when the change concerns one device
+	 * only (the device itself, its CAPF settings, its user's password):
+	 * only that device's files are rebuilt. NULL = prov_changed. */
+	void (*prov_device_changed)(void *arg, const char *device);
 	/* "cert regenerate NAME": creates a new key and self-signed (or
 	 * CA-issued) certificate for one of certs[] through the ca process.
 	 * 0, or -1 with the reason in err. NULL = refused. */

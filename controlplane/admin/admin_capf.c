@@ -181,7 +181,7 @@ static int capf_set(struct adm *a, int argc, char **argv)
 	rc = sl_store_capf_put(a->ctx->store, device, &s, o.pw, err, sizeof(err));
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
-	adm_prov_changed(a);
+	adm_prov_device_changed(a, device);
 	if (a->json) {
 		struct jw w;
 
@@ -352,7 +352,7 @@ static int capf_clear(struct adm *a, int argc, char **argv)
 	rc = sl_store_capf_clear(a->ctx->store, device, err, sizeof(err));
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
-	adm_prov_changed(a);
+	adm_prov_device_changed(a, device);
 	if (a->json) {
 		struct jw w;
 

@@ -103,7 +103,7 @@ static int device_put(struct adm *a, int argc, char **argv, bool create)
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
 	adm_changed(a);
-	adm_prov_changed(a);
+	adm_prov_device_changed(a, d.name);
 	if (a->json) {
 		struct jw w;
 
@@ -141,7 +141,8 @@ static int device_del(struct adm *a, int argc, char **argv)
 	rc = sl_store_device_del(a->ctx->store, name, err, sizeof(err));
 	if ((rc = adm_check_found(a, "device", name, rc, err)))
 		return rc;
-	adm_prov_changed(a);	/* its files go, with its CAPF settings (ON DELETE CASCADE) */
+	adm_prov_device_changed(a, name);	/* its files go, with its CAPF settings
+						 * (ON DELETE CASCADE) */
 	return adm_deleted(a, "device %s deleted", name);
 }
 

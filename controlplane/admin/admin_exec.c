@@ -78,6 +78,14 @@ void adm_prov_changed(struct adm *a)
 		a->ctx->prov_changed(a->ctx->arg);
 }
 
+void adm_prov_device_changed(struct adm *a, const char *device)
+{
+	if (a->ctx->prov_device_changed)
+		a->ctx->prov_device_changed(a->ctx->arg, device);
+	else
+		adm_prov_changed(a);
+}
+
 int adm_check_new(struct adm *a, const char *kind, const char *name, int rc, const char *err)
 {
 	if (rc == 0)

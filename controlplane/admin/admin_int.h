@@ -39,6 +39,7 @@ void adm_changed(struct adm *a);
  * listeners depend on changed: devices, profiles, line passwords, CAPF
  * settings, certificates, the trust store (it rebuilds the tree). */
 void adm_prov_changed(struct adm *a);
+void adm_prov_device_changed(struct adm *a, const char *device);
 /* For "KIND add NAME": rc is the store's lookup of NAME. 0 if there is no
  * such KIND; otherwise reports "exists already" or the store's error. */
 int adm_check_new(struct adm *a, const char *kind, const char *name, int rc, const char *err);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -107,6 +108,49 @@ static int user_add(struct adm *a, int argc, char **argv)
 	return 0;
 }
 
+/* The user's devices, collected before any is rebuilt (no store reads
+ * inside the store's own iteration). */
+struct user_devs {
+	const char *user;
+	char (*names)[sizeof(((struct sl_device *)0)->name)];
+	size_t n, cap;
+};
+
+static int collect_user_dev(const struct sl_device *d, void *arg)
+{
+	struct user_devs *u = arg;
+
+	if (strcmp(d->user, u->user))
+		return 0;
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? 2 * u->cap : 8;
+		void *nn = realloc(u->names, cap * sizeof(*u->names));
+
+		if (!nn)
+			return -ENOMEM;
+		u->names = nn;
+		u->cap = cap;
+	}
+	snprintf(u->names[u->n++], sizeof(u->names[0]), "%s", d->name);
+	return 0;
+}
+
+/* The line's digest password is in the configuration file of each of the
+ * user's devices (spec §7): those files, and only those, are rebuilt. */
+static void prov_user_devices(struct adm *a, const char *user)
+{
+	struct user_devs u = { .user = user };
+	char err[ADM_ERR_MAX];
+
+	if (!a->ctx->prov_device_changed ||
+	    sl_store_device_list(a->ctx->store, collect_user_dev, &u, err, sizeof(err)) < 0)
+		adm_prov_changed(a);	/* cannot tell which: rebuild them all */
+	else
+		for (size_t i = 0; i < u.n; i++)
+			adm_prov_device_changed(a, u.names[i]);
+	free(u.names);
+}
+
 static int user_passwd(struct adm *a, int argc, char **argv)
 {
 	const char *name, *pw, *realm;
@@ -126,7 +170,7 @@ static int user_passwd(struct adm *a, int argc, char **argv)
 	if (rc < 0)
 		return adm_store_fail(a, rc, err);
 	adm_changed(a);
-	adm_prov_changed(a);
+	prov_user_devices(a, name);
 	if (a->json)
 		user_realm_json(a, name, realm, NULL);
 	else

@@ -70,6 +70,13 @@ int sl_provd_reload(struct sl_provd *pd, char *err, size_t errlen);
 int sl_provd_rebuild(struct sl_provd *pd, char *err, size_t errlen);
 /* The same, describing what was done in summary (cap bytes). */
 int sl_provd_build(struct sl_provd *pd, char *summary, size_t cap, char *err, size_t errlen);
+/*
+ * One device was added, changed or deleted (or its CAPF settings, its
+ * certificate or its user's password changed): rebuilds only that device's
+ * files and removes those it no longer gets, in about the time of one
+ * signature instead of a pass over every phone.
+ */
+int sl_provd_device_changed(struct sl_provd *pd, const char *device, char *err, size_t errlen);
 
 /* The prov process's counters (CAPF, TFTP, HTTP), one line per service:
  * "NAME on|off key=value ...". Waits up to 2 s. 0, or -1 with err. */

@@ -189,6 +189,10 @@ struct build {
 	 * (FILENAME CTLFile.tlv / ITLFile.tlv, same records) are these bytes */
 	uint8_t *list[2];
 	size_t list_len[2];
+	/* names build_device put (pd_build_device: the rest of the phone's
+	 * possible files are removed) */
+	char put[SL_CNF_MAX_FILES][sizeof(((struct sl_cnf_file *)0)->name)];
+	unsigned nput;
 	char *err;
 	size_t errlen;
 };
@@ -485,6 +489,8 @@ static int build_device(struct build *b, const struct sl_device *d)
 			break;
 		}
 		}
+		if (b->nput < SL_CNF_MAX_FILES)
+			snprintf(b->put[b->nput++], sizeof(b->put[0]), "%s", f->name);
 	}
 	b->devices++;
 	rc = 0;
@@ -603,6 +609,45 @@ static int collect(const struct sl_device *d, void *arg)
 	return 0;
 }
 
+/* Signers, mode and the tree for one build; in secure mode also the common
+ * trust lists as they are in the tree (NULL when missing). */
+static int build_init(struct build *b, struct sl_provd *pd, char *err, size_t errlen)
+{
+	const struct sl_conf *c = pd->ctx.conf;
+
+	memset(b, 0, sizeof(*b));
+	if (!pd->keys_ok) {
+		snprintf(err, errlen, "the provisioning keys are not loaded");
+		return -1;
+	}
+	b->pd = pd;
+	b->conf = c;
+	b->now = (uint32_t)time(NULL);
+	b->secure = c->cluster_mode == SL_CLUSTER_MIXED;
+	b->err = err;
+	b->errlen = errlen;
+	b->sast_arg = (struct pd_signer){ pd, c->sast_signer == 2 ? SL_KEY_SAST2 : SL_KEY_SAST1 };
+	b->tftp_arg = (struct pd_signer){ pd, SL_KEY_TFTP };
+	b->sast = (struct sl_sgn_signer){ pd->cert[b->sast_arg.key], pd_sign_digest, &b->sast_arg,
+					  (enum sl_hash)c->file_hash };
+	b->tftp = (struct sl_sgn_signer){ pd->cert[SL_KEY_TFTP], pd_sign_digest, &b->tftp_arg,
+					  (enum sl_hash)c->file_hash };
+	return sl_tree_open(&b->tree, c->prov_dir, err, errlen) < 0 ? -1 : 0;
+}
+
+static void read_lists(struct build *b)
+{
+	b->list[0] = read_tree_file(b->conf->prov_dir, "CTLFile.tlv", &b->list_len[0]);
+	b->list[1] = read_tree_file(b->conf->prov_dir, "ITLFile.tlv", &b->list_len[1]);
+}
+
+static void build_fini(struct build *b)
+{
+	free(b->list[0]);
+	free(b->list[1]);
+	sl_tree_close(b->tree);
+}
+
 int pd_build(struct sl_provd *pd, char *summary, size_t cap, char *err, size_t errlen)
 {
 	const struct sl_conf *c = pd->ctx.conf;
@@ -612,25 +657,10 @@ int pd_build(struct sl_provd *pd, char *summary, size_t cap, char *err, size_t e
 	struct tlv_arg ta;
 	int rc = -1;
 
-	if (!pd->keys_ok) {
-		snprintf(err, errlen, "the provisioning keys are not loaded");
+	if (build_init(&b, pd, err, errlen) < 0) {
+		build_fini(&b);
 		return -1;
 	}
-	memset(&b, 0, sizeof(b));
-	b.pd = pd;
-	b.conf = c;
-	b.now = (uint32_t)time(NULL);
-	b.secure = c->cluster_mode == SL_CLUSTER_MIXED;
-	b.err = err;
-	b.errlen = errlen;
-	b.sast_arg = (struct pd_signer){ pd, c->sast_signer == 2 ? SL_KEY_SAST2 : SL_KEY_SAST1 };
-	b.tftp_arg = (struct pd_signer){ pd, SL_KEY_TFTP };
-	b.sast = (struct sl_sgn_signer){ pd->cert[b.sast_arg.key], pd_sign_digest, &b.sast_arg,
-					 (enum sl_hash)c->file_hash };
-	b.tftp = (struct sl_sgn_signer){ pd->cert[SL_KEY_TFTP], pd_sign_digest, &b.tftp_arg,
-					 (enum sl_hash)c->file_hash };
-	if (sl_tree_open(&b.tree, c->prov_dir, err, errlen) < 0)
-		return -1;
 	sl_tree_begin(b.tree);
 	if (b.secure) {
 		ta.kind = SL_TLV_CTL;
@@ -640,14 +670,15 @@ int pd_build(struct sl_provd *pd, char *summary, size_t cap, char *err, size_t e
 		ta.kind = SL_TLV_ITL;
 		if (put_signed(&b, "ITLFile.tlv", &b.sast, build_tlv, same_tlv_arg, &ta) < 0)
 			goto out;
-		b.list[0] = read_tree_file(c->prov_dir, "CTLFile.tlv", &b.list_len[0]);
-		b.list[1] = read_tree_file(c->prov_dir, "ITLFile.tlv", &b.list_len[1]);
+		read_lists(&b);
 	}
 	if (sl_store_device_list(pd->ctx.store, collect, &l, err, errlen) < 0)
 		goto out;
-	for (size_t i = 0; i < l.n; i++)
+	for (size_t i = 0; i < l.n; i++) {
+		b.nput = 0;
 		if (build_device(&b, &l.d[i]) < 0)
 			goto out;
+	}
 	/* spec §4: in secure mode every other file a phone downloads (ring
 	 * tones, dial plans, locales the operator put in the tree) is offered
 	 * signed as well */
@@ -669,9 +700,80 @@ int pd_build(struct sl_provd *pd, char *summary, size_t cap, char *err, size_t e
 	}
 	rc = 0;
 out:
-	free(b.list[0]);
-	free(b.list[1]);
 	free(l.d);
-	sl_tree_close(b.tree);
+	build_fini(&b);
+	return rc;
+}
+
+/*
+ * One device changed (added, changed, deleted, its CAPF settings or
+ * certificate, its user's password): only its own files are rebuilt, the
+ * others stay as they are. Its files depend on nothing but the device, its
+ * profile, user and certificate, and the common trust lists, which a device
+ * change does not touch. Whatever the phone had before and no longer gets
+ * (say .cnf.xml.sgn turned into the stub of an encrypted configuration, or
+ * every file once the device is deleted) is removed.
+ */
+int pd_build_device(struct sl_provd *pd, const char *name, char *err, size_t errlen)
+{
+	static const unsigned variants[] = {
+		0,
+		SL_CNF_F_SIGNED | SL_CNF_F_CTL | SL_CNF_F_ITL,
+		SL_CNF_F_SIGNED | SL_CNF_F_CTL | SL_CNF_F_ITL | SL_CNF_F_ENCRYPT | SL_CNF_F_RSA_CERT,
+	};
+	struct sl_cnf_file files[SL_CNF_MAX_FILES];
+	struct build b;
+	struct sl_device d;
+	char mac[13], e[256];
+	unsigned removed = 0;
+	int rc = -1, found;
+
+	if (sl_cnf_device_mac(name, mac, e, sizeof(e)) < 0)
+		return 0;	/* not a SEP<MAC> phone: it has no files */
+	if (build_init(&b, pd, err, errlen) < 0) {
+		build_fini(&b);
+		return -1;
+	}
+	if (b.secure) {
+		read_lists(&b);
+		if (!b.list[0] || !b.list[1]) {
+			/* no common lists yet: only a whole build makes them */
+			build_fini(&b);
+			return pd_build(pd, NULL, 0, err, errlen);
+		}
+	}
+	found = sl_store_device_get(pd->ctx.store, name, &d, e, sizeof(e));
+	if (found < 0 && found != -ENOENT) {
+		snprintf(err, errlen, "device %s: %s", name, e);
+		goto out;
+	}
+	if (found == 0 && build_device(&b, &d) < 0)
+		goto out;
+	for (size_t v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
+		int n = sl_cnf_files(name, variants[v], files, e, sizeof(e));
+
+		for (int i = 0; i < n; i++) {
+			bool kept = false;
+			int r;
+
+			for (unsigned k = 0; k < b.nput; k++)
+				kept = kept || !strcmp(b.put[k], files[i].name);
+			if (kept)
+				continue;
+			r = sl_tree_del(b.tree, files[i].name, e, sizeof(e));
+			if (r == 0)
+				removed++;
+			else if (r != -ENOENT) {	/* -ENOENT: not ours, or not there */
+				snprintf(err, errlen, "%s", e);
+				goto out;
+			}
+		}
+	}
+	log_info("provisioning tree %s: %s %s: %u files put, %u removed; %u signatures made, "
+		 "%u reused", b.conf->prov_dir, found == 0 ? "device" : "deleted device", name,
+		 b.nput, removed, b.signed_new, b.reused);
+	rc = 0;
+out:
+	build_fini(&b);
 	return rc;
 }

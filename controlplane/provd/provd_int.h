@@ -40,6 +40,8 @@ struct sl_provd {
 
 /* provd_build.c */
 int pd_build(struct sl_provd *pd, char *summary, size_t cap, char *err, size_t errlen);
+/* Rebuilds or removes one device's files only (provd_build.c). */
+int pd_build_device(struct sl_provd *pd, const char *name, char *err, size_t errlen);
 /* sl_sign_digest_fn through the ca process; arg = struct pd_signer. */
 struct pd_signer {
 	struct sl_provd *pd;

@@ -370,7 +370,7 @@ static void on_result(struct sl_provd *pd, const uint8_t *body, size_t len)
 		char err[512];
 
 		/* the device certificate decides its encrypted configuration */
-		if (sl_provd_rebuild(pd, err, sizeof(err)) < 0)
+		if (sl_provd_device_changed(pd, m.device, err, sizeof(err)) < 0)
 			log_err("provisioning rebuild: %s", err);
 	}
 }
@@ -644,6 +644,11 @@ int sl_provd_rebuild(struct sl_provd *pd, char *err, size_t errlen)
 int sl_provd_build(struct sl_provd *pd, char *summary, size_t cap, char *err, size_t errlen)
 {
 	return pd_build(pd, summary, cap, err, errlen);
+}
+
+int sl_provd_device_changed(struct sl_provd *pd, const char *device, char *err, size_t errlen)
+{
+	return pd_build_device(pd, device, err, errlen);
 }
 
 int sl_provd_sign_tftp(struct sl_provd *pd, int hash, const uint8_t *digest, size_t dlen,

@@ -196,6 +196,18 @@ static void prov_changed(void *arg)
 }
 
 
+/* One device's files (the device, its CAPF settings or certificate, its
+ * user's password): only those are rebuilt; the TLS listeners' trust store
+ * did not change. */
+static void prov_device_changed(void *arg, const char *device)
+{
+	struct parent *p = arg;
+	char err[512];
+
+	if (p->provd && sl_provd_device_changed(p->provd, device, err, sizeof(err)) < 0)
+		log_err("provisioning files of %s not rebuilt: %s", device, err);
+}
+
 static int cert_regenerate(void *arg, const char *name, char *err, size_t errlen)
 {
 	struct parent *p = arg;
@@ -545,6 +557,7 @@ int main(int argc, char **argv)
 	p->actx.arg = p;
 	p->actx.node_cert_path = p->conf.tls_cert;
 	p->actx.prov_changed = prov_changed;
+	p->actx.prov_device_changed = prov_device_changed;
 	p->actx.cert_regenerate = cert_regenerate;
 	p->actx.prov_build = prov_build;
 	p->actx.tftp_sign_digest = tftp_sign_digest;

@@ -324,6 +324,64 @@ def test():
               ('CTLFile.tlv', 'ITLFile.tlv', CTLSEP, ITLSEP)),
           'the trust lists are not rewritten for a password change')
 
+    # ---- a change to one device rebuilds that device's files only
+    MAC2 = '00112233BB01'
+    PHONE2 = 'SEP' + MAC2
+    CNF2 = PHONE2 + '.cnf.xml'
+
+    def alice_files(snapshot):
+        return {n: v[1:] for n, v in snapshot.items() if MAC in n}
+    base = snap()
+    d.add_user('bob', 'Tr33-provisioning-b!')
+    mark = d.mark()
+    d.add_device(PHONE2, 'bob', 'authenticated')
+    check(d.wait_log(r'provisioning tree .*: device %s: 4 files put, 0 removed; '
+                     r'1 signatures made' % PHONE2, 10, since=mark, must=False) is not None,
+          'device add: the daemon builds that device\'s 4 files (one signature), '
+          'not the whole tree')
+    now = snap()
+    check(sorted(n for n in now if MAC2 in n) ==
+          sorted([CNF2, CNF2 + '.sgn', 'CTLSEP%s.tlv' % MAC2, 'ITLSEP%s.tlv' % MAC2]),
+          'device add: %s, .sgn, CTLSEP and ITLSEP of the new phone are in the tree' % CNF2,
+          str(sorted(n for n in now if MAC2 in n)))
+    check(alice_files(now) == alice_files(base) and
+          all(now[n][1:] == base[n][1:] for n in ('CTLFile.tlv', 'ITLFile.tlv')),
+          'device add: the other phone\'s files and the common lists are not rewritten')
+    d.ctl('user', 'passwd', 'bob', '--password-stdin', stdin='B0b-secret-77\n', json_out=False)
+    pt.wait(lambda: b'B0b-secret-77' in pt.tree_file(d, CNF2), 10)
+    after_pw = snap()
+    check(b'B0b-secret-77' in after_pw[CNF2][0] and
+          pt.parse_header(after_pw[CNF2 + '.sgn'][0]).body == after_pw[CNF2][0],
+          'user passwd bob: bob\'s phone gets the new password, signed')
+    check(alice_files(after_pw) == alice_files(base),
+          'user passwd bob: alice\'s phone files are not rewritten')
+    def mode2():
+        try:
+            return (ET.fromstring(pt.tree_file(d, CNF2)).findtext('deviceSecurityMode')
+                    or '').strip()
+        except (ET.ParseError, TypeError, OSError):
+            return None
+    check(mode2() == '2', '%s of the authenticated phone says deviceSecurityMode 2' % CNF2,
+          repr(mode2()))
+    d.ctl('device', 'set', PHONE2, '--profile', 'encrypted', json_out=False)
+    check(pt.wait(lambda: mode2() == '3', 10),
+          'device set --profile encrypted: %s says deviceSecurityMode 3' % CNF2)
+    mark = d.mark()
+    d.ctl('device', 'del', PHONE2, json_out=False)
+    check(pt.wait(lambda: not [n for n in os.listdir(d.tree) if MAC2 in n], 10),
+          'device del: every file of %s is removed' % PHONE2,
+          str([n for n in os.listdir(d.tree) if MAC2 in n]))
+    check(d.wait_log(r'deleted device %s: 0 files put, 4 removed' % PHONE2, 10, since=mark,
+                     must=False) is not None, 'device del: the daemon logs 4 files removed')
+    gone = snap()
+    check(alice_files(gone) == alice_files(base),
+          'device del: the other phone\'s files are not rewritten')
+    r = pt.ctl(d, 'ctl', 'build')
+    check(r.returncode == 0 and ' 0 files written' in r.stdout and ' 0 removed' in r.stdout and
+          ' 0 signatures made' in r.stdout,
+          'after the per-device changes a whole ctl build writes, removes and signs nothing '
+          '(the per-device path left the tree a whole build makes)', r.stdout + r.stderr)
+
     # ---- encrypted configuration without a phone certificate: fail closed (spec §5)
     r = pt.ctl(d, 'profile', 'set', 'encrypted', '--encrypt-config', 'yes')
     if r.returncode != 0:
