@@ -25,6 +25,7 @@ static const struct {
 	long size;	/* fixed body size, 0 = empty, VAR = variable */
 	size_t min;	/* minimum for VAR */
 	int text;	/* body is text: no NUL except a final one */
+	int many;	/* body is 1..n records of size bytes */
 } types[SL_CP__COUNT] = {
 	[SL_CP_NONE] = { NULL, 0, 0, 0 },
 	[SL_CP_ERROR] = { "ERROR", VAR, 0, 1 },
@@ -34,11 +35,11 @@ static const struct {
 	[SL_CP_CA_CERT] = { "CA_CERT", VAR, 0, 1 },
 	[SL_CP_SIP_CONF] = { "SIP_CONF", (long)sizeof(struct sl_conf), 0, 0 },
 	[SL_CP_SIP_DIR_BEGIN] = { "SIP_DIR_BEGIN", 0, 0, 0 },
-	[SL_CP_SIP_USER] = { "SIP_USER", (long)sizeof(struct sl_user), 0, 0 },
-	[SL_CP_SIP_CRED] = { "SIP_CRED", (long)sizeof(struct sl_cred), 0, 0 },
-	[SL_CP_SIP_DEVICE] = { "SIP_DEVICE", (long)sizeof(struct sl_cp_device), 0, 0 },
-	[SL_CP_SIP_TRUNK] = { "SIP_TRUNK", (long)sizeof(struct sl_trunk), 0, 0 },
-	[SL_CP_SIP_TRUNK_CRED] = { "SIP_TRUNK_CRED", (long)sizeof(struct sl_trunk_cred), 0, 0 },
+	[SL_CP_SIP_USER] = { "SIP_USER", (long)sizeof(struct sl_user), 0, 0, 1 },
+	[SL_CP_SIP_CRED] = { "SIP_CRED", (long)sizeof(struct sl_cred), 0, 0, 1 },
+	[SL_CP_SIP_DEVICE] = { "SIP_DEVICE", (long)sizeof(struct sl_cp_device), 0, 0, 1 },
+	[SL_CP_SIP_TRUNK] = { "SIP_TRUNK", (long)sizeof(struct sl_trunk), 0, 0, 1 },
+	[SL_CP_SIP_TRUNK_CRED] = { "SIP_TRUNK_CRED", (long)sizeof(struct sl_trunk_cred), 0, 0, 1 },
 	[SL_CP_SIP_DIR_END] = { "SIP_DIR_END", 0, 0, 0 },
 	[SL_CP_SIP_RELOAD_TLS] = { "SIP_RELOAD_TLS", 0, 0, 0 },
 	[SL_CP_SIP_QUERY] = { "SIP_QUERY", (long)sizeof(struct sl_cp_query), 0, 0 },
@@ -91,6 +92,8 @@ static int body_ok(unsigned type, const void *body, size_t len)
 {
 	if (!known(type) || len > SL_CP_MAX_BODY)
 		return 0;
+	if (types[type].many)
+		return len > 0 && len % (size_t)types[type].size == 0;
 	if (types[type].size != VAR)
 		return len == (size_t)types[type].size;
 	if (len < types[type].min)

@@ -32,11 +32,13 @@ enum sl_cp_type {
 	/* parent -> sip */
 	SL_CP_SIP_CONF,		/* struct sl_conf (initial, and on SIGHUP) */
 	SL_CP_SIP_DIR_BEGIN,	/* empty: a directory snapshot follows */
-	SL_CP_SIP_USER,		/* struct sl_user */
-	SL_CP_SIP_CRED,		/* struct sl_cred (secret) */
-	SL_CP_SIP_DEVICE,	/* struct sl_cp_device */
-	SL_CP_SIP_TRUNK,	/* struct sl_trunk */
-	SL_CP_SIP_TRUNK_CRED,	/* struct sl_trunk_cred (secret) */
+	/* the five record types below carry 1..n records each (a directory
+	 * of 10,000 phones is dozens of packets, not tens of thousands) */
+	SL_CP_SIP_USER,		/* struct sl_user[n] */
+	SL_CP_SIP_CRED,		/* struct sl_cred[n] (secret) */
+	SL_CP_SIP_DEVICE,	/* struct sl_cp_device[n] */
+	SL_CP_SIP_TRUNK,	/* struct sl_trunk[n] */
+	SL_CP_SIP_TRUNK_CRED,	/* struct sl_trunk_cred[n] (secret) */
 	SL_CP_SIP_DIR_END,	/* empty: swap in the new snapshot */
 	SL_CP_SIP_RELOAD_TLS,	/* empty: reload certificate, key, trust store */
 	SL_CP_SIP_QUERY,	/* struct sl_cp_query: runtime state request */

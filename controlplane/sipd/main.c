@@ -79,38 +79,69 @@ static void usage(FILE *f)
 
 /* ---- directory snapshot to the sip child ---- */
 
+/*
+ * A snapshot is every user, credential, device and trunk: sent as packets of
+ * up to SL_CP_MAX_BODY bytes of records of one type (cpmsg.h), not a packet
+ * per record, so that pushing 10,000 phones after each admin change is a few
+ * dozen sendmsg calls. Credentials pass through buf: it is wiped after each
+ * packet.
+ */
+struct dir_push {
+	struct parent *p;
+	/* the security mode of every profile, read once per snapshot (a
+	 * lookup per device was most of the cost at 1,000 phones) */
+	struct { char name[SL_STORE_NAME_MAX]; enum sl_sec_mode mode; } *prof;
+	size_t nprof, pcap;
+	uint8_t *buf;		/* SL_CP_MAX_BODY bytes */
+	unsigned type;		/* of the records in buf */
+	size_t size, n;		/* record size, records in buf */
+	int rc;			/* first send error */
+};
+
+static int batch_flush(struct dir_push *dp)
+{
+	if (dp->n && !dp->rc)
+		dp->rc = sl_cp_send(dp->p->sip_fd, dp->type, dp->buf, dp->n * dp->size);
+	OPENSSL_cleanse(dp->buf, dp->n * dp->size);
+	dp->n = 0;
+	return dp->rc;
+}
+
+static int batch_add(struct dir_push *dp, unsigned type, const void *rec, size_t size)
+{
+	if (dp->n && (type != dp->type || (dp->n + 1) * size > SL_CP_MAX_BODY))
+		batch_flush(dp);
+	if (dp->rc)
+		return dp->rc;
+	dp->type = type;
+	dp->size = size;
+	memcpy(dp->buf + dp->n * size, rec, size);
+	dp->n++;
+	return 0;
+}
+
 static int push_user(const struct sl_user *u, void *arg)
 {
-	struct parent *p = arg;
-	return sl_cp_send(p->sip_fd, SL_CP_SIP_USER, u, sizeof(*u));
+	return batch_add(arg, SL_CP_SIP_USER, u, sizeof(*u));
 }
 
 static int push_cred(const struct sl_cred *c, void *arg)
 {
-	struct parent *p = arg;
-	return sl_cp_send(p->sip_fd, SL_CP_SIP_CRED, c, sizeof(*c));
+	return batch_add(arg, SL_CP_SIP_CRED, c, sizeof(*c));
 }
-
-/* The security mode of every profile, read once per snapshot: a lookup per
- * device was most of what pushing a directory of 1,000 phones cost. */
-struct dir_push {
-	struct parent *p;
-	struct { char name[SL_STORE_NAME_MAX]; enum sl_sec_mode mode; } *prof;
-	size_t nprof, cap;
-};
 
 static int collect_profile(const struct sl_profile *pr, void *arg)
 {
 	struct dir_push *dp = arg;
 
-	if (dp->nprof == dp->cap) {
-		size_t cap = dp->cap ? 2 * dp->cap : 16;
+	if (dp->nprof == dp->pcap) {
+		size_t cap = dp->pcap ? 2 * dp->pcap : 16;
 		void *np = realloc(dp->prof, cap * sizeof(*dp->prof));
 
 		if (!np)
 			return -ENOMEM;
 		dp->prof = np;
-		dp->cap = cap;
+		dp->pcap = cap;
 	}
 	snprintf(dp->prof[dp->nprof].name, sizeof(dp->prof[0].name), "%s", pr->name);
 	dp->prof[dp->nprof++].mode = pr->mode;
@@ -136,19 +167,17 @@ static int push_device(const struct sl_device *d, void *arg)
 	} else {
 		cd.mode = (int)dp->prof[i].mode;
 	}
-	return sl_cp_send(dp->p->sip_fd, SL_CP_SIP_DEVICE, &cd, sizeof(cd));
+	return batch_add(dp, SL_CP_SIP_DEVICE, &cd, sizeof(cd));
 }
 
 static int push_trunk(const struct sl_trunk *t, void *arg)
 {
-	struct parent *p = arg;
-	return sl_cp_send(p->sip_fd, SL_CP_SIP_TRUNK, t, sizeof(*t));
+	return batch_add(arg, SL_CP_SIP_TRUNK, t, sizeof(*t));
 }
 
 static int push_trunk_cred(const struct sl_trunk_cred *c, void *arg)
 {
-	struct parent *p = arg;
-	return sl_cp_send(p->sip_fd, SL_CP_SIP_TRUNK_CRED, c, sizeof(*c));
+	return batch_add(arg, SL_CP_SIP_TRUNK_CRED, c, sizeof(*c));
 }
 
 static void push_dir(void *arg)
@@ -156,20 +185,31 @@ static void push_dir(void *arg)
 	struct parent *p = arg;
 	struct dir_push dp = { .p = p };
 	char err[256];
-	int rc = sl_cp_send(p->sip_fd, SL_CP_SIP_DIR_BEGIN, NULL, 0);
+	int rc;
+
+	dp.buf = malloc(SL_CP_MAX_BODY);
+	if (!dp.buf) {
+		log_err("directory not pushed to the sip process: out of memory");
+		return;
+	}
+	rc = sl_cp_send(p->sip_fd, SL_CP_SIP_DIR_BEGIN, NULL, 0);
 	if (!rc)
-		rc = sl_store_user_list(p->store, push_user, p, err, sizeof(err));
+		rc = sl_store_user_list(p->store, push_user, &dp, err, sizeof(err));
 	if (!rc)
-		rc = sl_store_cred_walk(p->store, push_cred, p, err, sizeof(err));
+		rc = sl_store_cred_walk(p->store, push_cred, &dp, err, sizeof(err));
 	if (!rc)
 		rc = sl_store_profile_list(p->store, collect_profile, &dp, err, sizeof(err));
 	if (!rc)
 		rc = sl_store_device_list(p->store, push_device, &dp, err, sizeof(err));
+	if (!rc)
+		rc = sl_store_trunk_list(p->store, push_trunk, &dp, err, sizeof(err));
+	if (!rc)
+		rc = sl_store_trunk_cred_walk(p->store, push_trunk_cred, &dp, err, sizeof(err));
+	if (!rc)
+		rc = batch_flush(&dp);
+	OPENSSL_cleanse(dp.buf, SL_CP_MAX_BODY);
+	free(dp.buf);
 	free(dp.prof);
-	if (!rc)
-		rc = sl_store_trunk_list(p->store, push_trunk, p, err, sizeof(err));
-	if (!rc)
-		rc = sl_store_trunk_cred_walk(p->store, push_trunk_cred, p, err, sizeof(err));
 	if (rc) {
 		/* fail closed: the child keeps its previous snapshot */
 		log_err("directory not pushed to the sip process: %s",

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,7 +404,7 @@ static void apply_conf(struct sipd *s, const struct sl_conf *nc)
 static void on_parent(evutil_socket_t fd, short what, void *arg)
 {
 	struct sipd *s = arg;
-	static uint8_t buf[SL_CP_MAX_BODY];
+	static _Alignas(max_align_t) uint8_t buf[SL_CP_MAX_BODY];	/* records are cast */
 	unsigned type;
 	size_t len;
 	(void)what;
@@ -423,22 +424,29 @@ static void on_parent(evutil_socket_t fd, short what, void *arg)
 		dir_free(&s->next);
 		s->dir_receiving = true;
 		break;
+	/* 1..n records each (sl_cp_recv checked that len is a multiple) */
 	case SL_CP_SIP_USER:
-		dir_add_user(&s->next, (const struct sl_user *)buf);
+		for (size_t o = 0; o < len; o += sizeof(struct sl_user))
+			dir_add_user(&s->next, (const struct sl_user *)(buf + o));
 		break;
 	case SL_CP_SIP_CRED:
-		dir_add_cred(&s->next, (const struct sl_cred *)buf, s->conf.realm);
+		for (size_t o = 0; o < len; o += sizeof(struct sl_cred))
+			dir_add_cred(&s->next, (const struct sl_cred *)(buf + o), s->conf.realm);
 		break;
-	case SL_CP_SIP_DEVICE: {
-		const struct sl_cp_device *d = (const void *)buf;
-		dir_add_device(&s->next, d->name, d->user, d->cert_identity, d->mode);
+	case SL_CP_SIP_DEVICE:
+		for (size_t o = 0; o < len; o += sizeof(struct sl_cp_device)) {
+			const struct sl_cp_device *d = (const void *)(buf + o);
+
+			dir_add_device(&s->next, d->name, d->user, d->cert_identity, d->mode);
+		}
 		break;
-	}
 	case SL_CP_SIP_TRUNK:
-		dir_add_trunk(&s->next, (const struct sl_trunk *)buf);
+		for (size_t o = 0; o < len; o += sizeof(struct sl_trunk))
+			dir_add_trunk(&s->next, (const struct sl_trunk *)(buf + o));
 		break;
 	case SL_CP_SIP_TRUNK_CRED:
-		dir_add_trunk_cred(&s->next, (const struct sl_trunk_cred *)buf);
+		for (size_t o = 0; o < len; o += sizeof(struct sl_trunk_cred))
+			dir_add_trunk_cred(&s->next, (const struct sl_trunk_cred *)(buf + o));
 		break;
 	case SL_CP_SIP_DIR_END:
 		if (!s->dir_receiving)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* cpmsg framing over a SOCK_SEQPACKET socketpair. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -212,6 +213,41 @@ START_TEST(wrong_size)
 }
 END_TEST
 
+/* Directory records travel as arrays: 1..n whole records per packet. */
+START_TEST(record_arrays)
+{
+	const size_t rs = sizeof(struct sl_cp_device);
+	size_t most = SL_CP_MAX_BODY / rs * rs;
+	unsigned char *body = calloc(1, most + rs);
+	unsigned type;
+	size_t len;
+
+	ck_assert_ptr_nonnull(body);
+	for (size_t i = 0; i < 3; i++)
+		snprintf((char *)body + i * rs, 8, "dev%zu", i);
+	ck_assert_int_eq(sl_cp_send(sv[0], SL_CP_SIP_DEVICE, body, 3 * rs), 0);
+	ck_assert_int_eq(recv1(&type, &len), 1);
+	ck_assert_uint_eq(type, SL_CP_SIP_DEVICE);
+	ck_assert_uint_eq(len, 3 * rs);
+	ck_assert_str_eq((char *)buf + 2 * rs, "dev2");
+	/* as many as fit under SL_CP_MAX_BODY */
+	ck_assert_int_eq(sl_cp_send(sv[0], SL_CP_SIP_DEVICE, body, most), 0);
+	ck_assert_int_eq(recv1(&type, &len), 1);
+	ck_assert_uint_eq(len, most);
+	/* refused by the sender: a partial record, none, one past the limit */
+	ck_assert_int_eq(sl_cp_send(sv[0], SL_CP_SIP_DEVICE, body, rs + 1), -EINVAL);
+	ck_assert_int_eq(sl_cp_send(sv[0], SL_CP_SIP_DEVICE, NULL, 0), -EINVAL);
+	ck_assert_int_lt(sl_cp_send(sv[0], SL_CP_SIP_DEVICE, body, most + rs), 0);
+	/* and by the receiver */
+	send_raw(SL_CP_SIP_CRED, sizeof(struct sl_cred) * 2 - 1, body,
+		 sizeof(struct sl_cred) * 2 - 1);
+	ck_assert_int_eq(recv1(&type, &len), -EPROTO);
+	send_raw(SL_CP_SIP_USER, 0, body, 0);
+	ck_assert_int_eq(recv1(&type, &len), -EPROTO);
+	free(body);
+}
+END_TEST
+
 START_TEST(oversized)
 {
 	unsigned char *big = calloc(1, SL_CP_MAX_BODY + 1);
@@ -258,6 +294,7 @@ TCase *tcase_cpmsg(void)
 	tcase_add_test(tc, send_checks);
 	tcase_add_test(tc, unknown_type);
 	tcase_add_test(tc, wrong_size);
+	tcase_add_test(tc, record_arrays);
 	tcase_add_test(tc, oversized);
 	tcase_add_test(tc, orderly_close);
 	return tc;
