@@ -75,6 +75,9 @@ struct bench_result {
 	double mpps, cyc_per_pkt;         /* from the median chunk */
 	double cyc_mean;                 /* all timed cycles / all timed packets */
 	unsigned passes;                 /* raw bound: passes measured */
+	bool paired;                     /* one-stream companion of the largest stream
+					  * count's cell, timed in alternation with it;
+					  * not in the tables (bench_find skips it) */
 	char note[96];
 };
 
@@ -173,6 +176,10 @@ struct bench_setup *bench_add_setup(struct bench_results *rs);
 const struct bench_result *bench_find(const struct bench_results *rs, enum bench_impl impl,
 				      enum sl_srtp_suite suite, unsigned payload,
 				      unsigned streams, enum bench_op op);
+/* The paired one-stream companion of (impl, suite, payload, op), or NULL. */
+const struct bench_result *bench_find_paired(const struct bench_results *rs, enum bench_impl impl,
+					     enum sl_srtp_suite suite, unsigned payload,
+					     enum bench_op op);
 const struct bench_setup *bench_find_setup(const struct bench_results *rs, enum bench_impl impl,
 					   enum sl_srtp_suite suite, unsigned streams);
 const char *bench_impl_name(enum bench_impl impl);

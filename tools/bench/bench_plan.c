@@ -312,7 +312,20 @@ const struct bench_result *bench_find(const struct bench_results *rs, enum bench
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct bench_result *r = &rs->r[i];
 		if (r->impl == impl && r->suite == suite && r->payload == payload &&
-		    r->streams == streams && r->op == op)
+		    r->streams == streams && r->op == op && !r->paired)
+			return r;
+	}
+	return NULL;
+}
+
+const struct bench_result *bench_find_paired(const struct bench_results *rs, enum bench_impl impl,
+					     enum sl_srtp_suite suite, unsigned payload,
+					     enum bench_op op)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct bench_result *r = &rs->r[i];
+		if (r->paired && r->impl == impl && r->suite == suite && r->payload == payload &&
+		    r->op == op)
 			return r;
 	}
 	return NULL;

@@ -208,10 +208,24 @@ unsigned bench_targets(const struct bench_results *rs, struct bench_target *t, u
 	target_rate(&t[n - 1], cell(rs, o, gcm, 1, BENCH_PROTECT), 4.5);
 	n = add_target(t, n, max, "AEAD_AES_128_GCM 172 B ipsec-mb unprotect >= 4.5 Mpps");
 	target_rate(&t[n - 1], cell(rs, o, gcm, 1, BENCH_UNPROTECT), 4.5);
-	n = add_target(t, n, max, "AES_CM_128_HMAC_SHA1_80 protect at 100,000 streams >= 80% of 1 stream");
-	target_ratio(&t[n - 1], cell(rs, o, cm, 100000, BENCH_PROTECT), cell(rs, o, cm, 1, BENCH_PROTECT), false, 0.8, false);
-	n = add_target(t, n, max, "AES_CM_128_HMAC_SHA1_80 unprotect at 100,000 streams >= 80% of 1 stream");
-	target_ratio(&t[n - 1], cell(rs, o, cm, 100000, BENCH_UNPROTECT), cell(rs, o, cm, 1, BENCH_UNPROTECT), false, 0.8, false);
+	for (int op = BENCH_PROTECT; op <= BENCH_UNPROTECT; op++) {
+		/* against the one-stream cell timed in alternation with the
+		 * 100,000-stream one when there is one (bench_ours.c) */
+		const struct bench_result *h = bench_find_paired(rs, o, cm, 160, (enum bench_op)op);
+		bool paired = ok_cell(h) && cell(rs, o, cm, 100000, (enum bench_op)op);
+
+		n = add_target(t, n, max, op == BENCH_PROTECT ?
+			       "AES_CM_128_HMAC_SHA1_80 protect at 100,000 streams >= 80% of 1 stream" :
+			       "AES_CM_128_HMAC_SHA1_80 unprotect at 100,000 streams >= 80% of 1 stream");
+		target_ratio(&t[n - 1], cell(rs, o, cm, 100000, (enum bench_op)op),
+			     paired ? h : cell(rs, o, cm, 1, (enum bench_op)op), false, 0.8, false);
+		if (paired && t[n - 1].known) {
+			size_t l = strlen(t[n - 1].figure);
+
+			snprintf(t[n - 1].figure + l, sizeof(t[n - 1].figure) - l,
+				 ", the two timed in alternation");
+		}
+	}
 	n = add_target(t, n, max, "state <= 1 KiB per stream, AES-CM suites (ipsec-mb)");
 	{
 		struct bench_target *x = &t[n - 1];
@@ -426,11 +440,12 @@ int bench_write_json(const struct bench_cfg *cfg, const struct bench_results *rs
 		fprintf(f, "    {\"impl\": \"%s\", \"suite\": \"%s\", \"payload\": %u, \"streams\": %u, "
 			   "\"op\": \"%s\", \"measured\": %s, \"valid\": %s, \"packets\": %llu, "
 			   "\"failed\": %llu, \"mpps\": %.4f, \"cycles_per_packet\": %.1f, "
-			   "\"cycles_per_packet_mean\": %.1f, \"note\": \"%s\"}%s\n",
+			   "\"cycles_per_packet_mean\": %.1f, \"paired\": %s, \"note\": \"%s\"}%s\n",
 			bench_impl_name(r->impl), bench_suite_name(r->suite), r->payload, r->streams,
 			bench_op_name(r->op), r->measured ? "true" : "false", r->valid ? "true" : "false",
 			(unsigned long long)r->packets, (unsigned long long)r->failed, r->mpps,
-			r->cyc_per_pkt, r->cyc_mean, json_escape(r->note, esc, sizeof(esc)),
+			r->cyc_per_pkt, r->cyc_mean, r->paired ? "true" : "false",
+			json_escape(r->note, esc, sizeof(esc)),
 			i + 1 < rs->n ? "," : "");
 	}
 	fprintf(f, "  ],\n  \"setup\": [\n");
