@@ -48,6 +48,7 @@ struct dp_config {
 	uint32_t mbufs;                /* --mbufs */
 	double run_for;                /* --run-for SECONDS, 0 = until signal */
 	bool quiet;
+	bool sw_checksums;             /* --sw-checksums: no TX checksum offload */
 	char stats_json[PATH_MAX];     /* --stats-json FILE: counters at exit */
 };
 
@@ -55,6 +56,7 @@ struct dp_port {
 	uint16_t id;
 	uint16_t nb_rxq, nb_txq;
 	bool tx_shared;                /* fewer TX queues than workers: lock */
+	bool tx_csum;                  /* the device computes IPv4 and UDP checksums */
 	rte_spinlock_t txlock[SL_DP_MAX_WORKERS];
 	struct rte_ether_addr mac;
 	char name[64], driver[32];

@@ -16,6 +16,7 @@
 enum {
 	OPT_CTL = 256, OPT_ENGINE, OPT_WORKERS, OPT_NO_FLOW, OPT_REPLAY, OPT_FLOWS_MAX,
 	OPT_MBUFS, OPT_FLOWS, OPT_RUN_FOR, OPT_STATS_JSON, OPT_QUIET, OPT_HELP, OPT_VERSION,
+	OPT_SW_CSUM,
 };
 
 static const struct option long_opts[] = {
@@ -30,6 +31,7 @@ static const struct option long_opts[] = {
 	{ "run-for",       required_argument, NULL, OPT_RUN_FOR },
 	{ "stats-json",    required_argument, NULL, OPT_STATS_JSON },
 	{ "quiet",         no_argument,       NULL, OPT_QUIET },
+	{ "sw-checksums",  no_argument,       NULL, OPT_SW_CSUM },
 	{ "help",          no_argument,       NULL, OPT_HELP },
 	{ "version",       no_argument,       NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -67,6 +69,8 @@ void dp_usage(FILE *f)
 "                       SIGINT/SIGTERM (default)\n"
 "  --stats-json FILE    at exit, write the counters as JSON to FILE\n"
 "  --quiet              print only errors (no start-up lines, no summary)\n"
+"  --sw-checksums       compute IPv4 and UDP checksums in software even on\n"
+"                       ports whose device offers to (default: use the offload)\n"
 "  --help               this text\n"
 "  --version            print the version\n",
 		SL_SRTP_DEFAULT_WINDOW, DP_DEFAULT_CAPACITY, DP_MAX_CAPACITY, DP_MIN_MBUFS);
@@ -297,6 +301,9 @@ static void parse_one(struct dp_config *cfg, int c, const char *arg)
 		break;
 	case OPT_QUIET:
 		cfg->quiet = true;
+		break;
+	case OPT_SW_CSUM:
+		cfg->sw_checksums = true;
 		break;
 	case OPT_HELP:
 		dp_usage(stdout);

@@ -159,7 +159,7 @@ static void rewrite_ip(uint8_t *l3, const struct dp_pkt *p, const struct sl_dp_r
 }
 
 int dp_pkt_finish(struct rte_mbuf *m, struct dp_pkt *p, uint32_t new_len,
-		  const struct sl_dp_rewrite *rw)
+		  const struct sl_dp_rewrite *rw, bool hw_csum)
 {
 	uint32_t want = (uint32_t)p->payload_off + new_len;
 	uint32_t have = rte_pktmbuf_pkt_len(m);
@@ -194,11 +194,24 @@ int dp_pkt_finish(struct rte_mbuf *m, struct dp_pkt *p, uint32_t new_len,
 
 	udp->dgram_len = rte_cpu_to_be_16(udp_len);
 	udp->dgram_cksum = 0;
+	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
+	if (hw_csum) {
+		/* the device fills the checksums in: it needs the header
+		 * lengths and, in the UDP field, the pseudo-header sum */
+		m->l2_len = p->l3_off;
+		m->l3_len = (uint64_t)(p->l4_off - p->l3_off);
+	}
 	if (p->ipver == 4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
 
 		ip->total_length = rte_cpu_to_be_16((uint16_t)(p->l4_off - p->l3_off + udp_len));
 		ip->hdr_checksum = 0;
+		if (hw_csum) {
+			m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+				       RTE_MBUF_F_TX_UDP_CKSUM;
+			udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+			return 0;
+		}
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		/* Optional for IPv4 (RFC 768), but a stale one would make the
 		 * receiver drop the packet: always computed. */
@@ -207,6 +220,11 @@ int dp_pkt_finish(struct rte_mbuf *m, struct dp_pkt *p, uint32_t new_len,
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)l3;
 
 		ip->payload_len = rte_cpu_to_be_16(udp_len);
+		if (hw_csum) {
+			m->ol_flags |= RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
+			udp->dgram_cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
+			return 0;
+		}
 		/* RFC 8200 §8.1: mandatory for UDP over IPv6; 0 is sent as 0xffff. */
 		udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
 	}

@@ -52,11 +52,14 @@ uint32_t dp_pkt_payload_cap(const struct rte_mbuf *m, const struct dp_pkt *p);
  * Finishes a packet before transmission: sets the UDP payload length to
  * new_len (the SRTP core changed it in place), applies the rewrite (may be
  * NULL), then fixes the IPv4 total length and header checksum or the IPv6
- * payload length, the UDP length and the UDP checksum (always computed in
- * software: RFC 768, and mandatory for IPv6 per RFC 8200 §8.1).
- * Returns 0, or -1 if the mbuf cannot hold new_len (caller drops).
+ * payload length, the UDP length and the UDP checksum (always set: RFC 768,
+ * and mandatory for IPv6 per RFC 8200 §8.1). With hw_csum the output
+ * device computes the IPv4 header and UDP checksums (the port was set up
+ * with the offload): the mbuf gets the offload flags, header lengths and
+ * the pseudo-header sum instead. Returns 0, or -1 if the mbuf cannot hold
+ * new_len (caller drops).
  */
 int dp_pkt_finish(struct rte_mbuf *m, struct dp_pkt *p, uint32_t new_len,
-		  const struct sl_dp_rewrite *rw);
+		  const struct sl_dp_rewrite *rw, bool hw_csum);
 
 #endif

@@ -120,17 +120,22 @@ static void tx_flush(struct wctx *x, uint16_t port)
 	struct dp_port *pt = &x->dp->port[port];
 	struct sl_dp_port_counters *pc = &x->w->port[port];
 	struct rte_mbuf *ms[DP_BURST];
-	uint16_t n = x->ntx[port], sent = 0, q = x->w->txq[port];
+	uint16_t n = x->ntx[port], ok = n, sent = 0, q = x->w->txq[port];
 
 	if (n == 0)
 		return;
 	for (uint16_t i = 0; i < n; i++)
 		ms[i] = x->tx[port][i].m;
+	/* with checksum offload, the device's own preparation (the pseudo-
+	 * header some NICs want differently); a packet it refuses is dropped
+	 * and counted below with the ones the ring did not take */
+	if (pt->tx_csum)
+		ok = rte_eth_tx_prepare(port, q, ms, n);
 	if (pt->tx_shared)
 		rte_spinlock_lock(&pt->txlock[q]);
 	/* A few tries: a ring that is full now often drains within a burst. */
-	for (int tries = 0; tries < 3 && sent < n; tries++) {
-		uint16_t k = rte_eth_tx_burst(port, q, ms + sent, n - sent);
+	for (int tries = 0; tries < 3 && sent < ok; tries++) {
+		uint16_t k = rte_eth_tx_burst(port, q, ms + sent, ok - sent);
 
 		if (k == 0 && tries > 0)
 			break;
@@ -170,7 +175,7 @@ static void tx_item(struct wctx *x, struct item *it, uint32_t len)
 	struct txent *t;
 
 	if (unlikely(port >= x->dp->nports) ||
-	    dp_pkt_finish(it->m, &it->p, len, &f->rewrite) != 0) {
+	    dp_pkt_finish(it->m, &it->p, len, &f->rewrite, x->dp->port[port].tx_csum) != 0) {
 		drop_other(it);
 		return;
 	}

@@ -336,13 +336,13 @@ static void run_finish(const uint8_t *data, uint32_t size, const struct ref *r, 
 	memcpy(before, rte_pktmbuf_mtod(f.m, uint8_t *), before_len);
 
 	if (new_len <= room && p.payload_off + new_len <= UINT16_MAX) {
-		if (dp_pkt_finish(f.m, &p, new_len, rw) != 0)
+		if (dp_pkt_finish(f.m, &p, new_len, rw, false) != 0)
 			abort();
 		check_finished(f.m, &p, r, data, new_len, rw);
 		check_reparse(f.m, new_len);
 	} else {
 		/* Does not fit: refused, nothing changed (the caller drops it). */
-		if (dp_pkt_finish(f.m, &p, new_len, rw) != -1)
+		if (dp_pkt_finish(f.m, &p, new_len, rw, false) != -1)
 			abort();
 		if (rte_pktmbuf_data_len(f.m) != before_len || rte_pktmbuf_pkt_len(f.m) != before_len ||
 		    memcmp(rte_pktmbuf_mtod(f.m, uint8_t *), before, before_len) != 0)
