@@ -163,6 +163,17 @@ struct sl_sip_msg *txn_parse_scratch(struct sl_txl *l, const char *buf, size_t l
 	return l->scratch;
 }
 
+/* Copy one key part into the transaction's key buffer and point @dst at the
+ * copy. An absent part (a From without a tag) is a NULL slice of length 0:
+ * memcpy must not see its NULL pointer, even for zero bytes (C11 7.24.1). */
+static char *key_put(char *k, struct sl_sip_str *dst, struct sl_sip_str src)
+{
+	if (src.n != 0)
+		memcpy(k, src.p, src.n);
+	*dst = (struct sl_sip_str){ k, src.n };
+	return k + src.n;
+}
+
 struct sl_txn *txn_alloc(struct sl_txl *l, enum sl_txn_kind kind, const char *raw, size_t len)
 {
 	struct sl_txn *t = calloc(1, sizeof(*t));
@@ -191,20 +202,11 @@ struct sl_txn *txn_alloc(struct sl_txl *l, enum sl_txn_kind kind, const char *ra
 		if (k == NULL)
 			goto err_free;
 		t->keybuf = k;
-		memcpy(k, v->branch.p, v->branch.n);
-		t->branch = (struct sl_sip_str){ k, v->branch.n };
-		k += v->branch.n;
-		memcpy(k, v->host.p, v->host.n);
-		t->k_host = (struct sl_sip_str){ k, v->host.n };
-		k += v->host.n;
-		memcpy(k, m->call_id.p, m->call_id.n);
-		t->k_callid = (struct sl_sip_str){ k, m->call_id.n };
-		k += m->call_id.n;
-		memcpy(k, m->from.tag.p, m->from.tag.n);
-		t->k_fromtag = (struct sl_sip_str){ k, m->from.tag.n };
-		k += m->from.tag.n;
-		memcpy(k, m->method.p, m->method.n);
-		t->method = (struct sl_sip_str){ k, m->method.n };
+		k = key_put(k, &t->branch, v->branch);
+		k = key_put(k, &t->k_host, v->host);
+		k = key_put(k, &t->k_callid, m->call_id);
+		k = key_put(k, &t->k_fromtag, m->from.tag);
+		(void)key_put(k, &t->method, m->method);
 		t->k_has_fromtag = m->from.has_tag;
 		t->k_port = v->port;
 		t->k_cseq = m->cseq;

@@ -293,6 +293,33 @@ START_TEST(matching_rules)
 }
 END_TEST
 
+/* A request whose From has no tag (RFC 2543 peers, §8.1.1.3 makes it a MUST
+ * only for us) still makes a transaction: its key has an empty From tag part,
+ * copied without handing memcpy the parser's NULL slice (UBSan caught that). */
+START_TEST(request_without_from_tag)
+{
+	static const char req[] =
+		"OPTIONS sip:bob@example.com SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKnotag\r\n"
+		"Max-Forwards: 70\r\n"
+		"From: <sip:alice@example.com>\r\n"
+		"To: <sip:bob@example.com>\r\n"
+		"Call-ID: notag@192.0.2.10\r\n"
+		"CSeq: 1 OPTIONS\r\n"
+		"Content-Length: 0\r\n\r\n";
+
+	h_setup();
+	h_feed(req, &PEER_UDP);
+	ck_assert_uint_eq(H.nreq, 1);
+	h_feed(req, &PEER_UDP);		/* the retransmission matches it */
+	ck_assert_uint_eq(H.nreq, 1);
+	ck_assert_uint_eq(sl_txl_count(H.l), 1);
+	h_respond(H.req_txn[0], 400, "t", 0);
+	ck_assert_int_eq(h_sent_status(0), 400);
+	h_teardown();
+}
+END_TEST
+
 START_TEST(server_transport_errors)
 {
 	struct sl_txn *st;
@@ -376,6 +403,7 @@ Suite *server_suite(void)
 	tcase_add_test(tc, noninv_tcp);
 	tcase_add_test(tc, cancel_matching);
 	tcase_add_test(tc, matching_rules);
+	tcase_add_test(tc, request_without_from_tag);
 	tcase_add_test(tc, server_transport_errors);
 	tcase_add_test(tc, bounded);
 	tcase_add_test(tc, respond_bad_input);
