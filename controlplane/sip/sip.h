@@ -221,6 +221,8 @@ int sl_sip_parse_uri(const char *p, size_t n, struct sl_sip_uri *uri);
 long sl_sip_unescape(struct sl_sip_str s, char *out, size_t cap);
 bool sl_sip_str_ieq(struct sl_sip_str s, const char *lit);
 bool sl_sip_str_eq(struct sl_sip_str a, struct sl_sip_str b);
+/* s equals the C string z byte for byte (an absent slice equals ""). */
+bool sl_sip_str_eqz(struct sl_sip_str s, const char *z);
 /* Next header of kind id after index *pos (start with *pos = 0). */
 const struct sl_sip_header *sl_sip_header_next(const struct sl_sip_msg *msg,
     enum sl_sip_hdr id, unsigned int *pos);

@@ -140,6 +140,12 @@ bool sl_sip_str_eq(struct sl_sip_str a, struct sl_sip_str b)
 	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
 
+bool sl_sip_str_eqz(struct sl_sip_str s, const char *z)
+{
+	/* an absent slice (a From without a tag) is NULL: memcmp must not see it */
+	return s.n == strlen(z) && (s.n == 0 || memcmp(s.p, z, s.n) == 0);
+}
+
 bool sl_sip_token_next(struct sl_sip_str list, size_t *pos,
     struct sl_sip_str *tok)
 {

@@ -1045,8 +1045,7 @@ static void bye_answered(struct sipd *s, struct call *c, const struct sl_sip_msg
 		return;
 	for (int l = 0; l < 2; l++) {
 		struct leg *lg = &c->leg[l];
-		if (!lg->trunk || lg->bye_auth_tried || strlen(lg->call_id) != r->call_id.n ||
-		    memcmp(lg->call_id, r->call_id.p, r->call_id.n))
+		if (!lg->trunk || lg->bye_auth_tried || !sl_sip_str_eqz(r->call_id, lg->call_id))
 			continue;
 		lg->bye_auth_tried = true;
 		char auth[2048];
@@ -1191,12 +1190,10 @@ static struct call *find_dialog(struct sipd *s, const struct sl_sip_msg *m, int 
 {
 	(void)s;
 	for (struct leg *lg = dlg_tab[dlg_slot(m->call_id.p, m->call_id.n)]; lg; lg = lg->hnext) {
-		if (strlen(lg->call_id) == m->call_id.n &&
-		    !memcmp(lg->call_id, m->call_id.p, m->call_id.n) &&
-		    strlen(lg->local_tag) == m->to.tag.n &&
-		    !memcmp(lg->local_tag, m->to.tag.p, m->to.tag.n) &&
-		    strlen(lg->remote_tag) == m->from.tag.n &&
-		    !memcmp(lg->remote_tag, m->from.tag.p, m->from.tag.n)) {
+		/* a peer without From tags (RFC 2543) has an empty remote tag */
+		if (sl_sip_str_eqz(m->call_id, lg->call_id) &&
+		    sl_sip_str_eqz(m->to.tag, lg->local_tag) &&
+		    sl_sip_str_eqz(m->from.tag, lg->remote_tag)) {
 			*side = (int)(lg - lg->call->leg);
 			return lg->call;
 		}

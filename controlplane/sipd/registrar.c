@@ -102,8 +102,7 @@ void sipd_register(struct sipd *s, struct sl_txn *st, const struct sl_sip_msg *m
 	if (sipd_authenticate(s, st, m, peer, &du) != AUTHN_OK)
 		return;
 	/* §10.3 step 6: the authenticated user may change only its own AOR */
-	if (m->to.uri.user.n != strlen(du->u.name) ||
-	    memcmp(m->to.uri.user.p, du->u.name, m->to.uri.user.n) != 0) {
+	if (!sl_sip_str_eqz(m->to.uri.user, du->u.name)) {
 		log_notice("user '%s' tried to register '%.*s': refused", du->u.name,
 			   (int)m->to.uri.user.n, m->to.uri.user.p);
 		sipd_respond(s, st, 403, "Not Your Address Of Record", tag, NULL, NULL, NULL, 0);

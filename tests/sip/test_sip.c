@@ -666,6 +666,27 @@ START_TEST(uris)
 }
 END_TEST
 
+/* Exact comparison with a C string; an absent tag (NULL slice) equals "" and
+ * nothing else, without memcmp ever seeing the NULL. */
+START_TEST(str_eqz)
+{
+	static const char m[] = "BYE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\n"
+				"From: <sip:a@h>\r\nTo: <sip:b@h>;tag=abc\r\nCall-ID: c\r\n"
+				"CSeq: 2 BYE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+	struct sl_sip_result r;
+
+	ck_assert_int_eq(sl_sip_parse(m, strlen(m), &msg, &r), SL_SIP_OK);
+	ck_assert(!msg.from.has_tag);
+	ck_assert(sl_sip_str_eqz(msg.from.tag, ""));
+	ck_assert(!sl_sip_str_eqz(msg.from.tag, "x"));
+	ck_assert(sl_sip_str_eqz(msg.to.tag, "abc"));
+	ck_assert(!sl_sip_str_eqz(msg.to.tag, "ABC"));	/* tags compare exactly (§19.3) */
+	ck_assert(!sl_sip_str_eqz(msg.to.tag, "ab"));
+	ck_assert(!sl_sip_str_eqz(msg.to.tag, ""));
+	ck_assert(sl_sip_str_eqz(msg.call_id, "c"));
+}
+END_TEST
+
 static Suite *sip_suite(void)
 {
 	Suite *s = suite_create("sip");
@@ -681,6 +702,7 @@ static Suite *sip_suite(void)
 	tcase_add_test(tc, compact_forms);
 	tcase_add_test(tc, compact_fields);
 	tcase_add_test(tc, uris);
+	tcase_add_test(tc, str_eqz);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -643,9 +643,11 @@ class Peer:
             self.cseq += 1
             cseq = self.cseq
         fu = from_user or self.user
+        # fromtag=False: no tag at all, as an RFC 2543 peer sends (§12.1.1)
+        ftag = '' if fromtag is False else ';tag=%s' % (fromtag or self.fromtag)
         m = ('%s %s SIP/2.0\r\n' % (method, ruri) + self.via(br) +
              'Max-Forwards: 70\r\n'
-             'From: <sip:%s@%s>;tag=%s\r\n' % (fu, self.d.domain, fromtag or self.fromtag) +
+             'From: <sip:%s@%s>%s\r\n' % (fu, self.d.domain, ftag) +
              'To: %s\r\n' % to +
              'Call-ID: %s\r\n' % (callid or self.callid) +
              'CSeq: %d %s\r\n' % (cseq, method) +

@@ -221,6 +221,28 @@ def run():
     check(wait_for(lambda: not dp.flows()), 'no flows left after 486', json.dumps(dp.flows()))
     ended = [x for x in d.calls() if x.get('state') == 'ended']
     check(len(ended) == 3, 'calls --all shows three ended calls', json.dumps(d.calls()))
+
+    log('--- a caller without a From tag (RFC 2543 peer)')
+    # §12.1.1: the UAS takes the remote tag as empty; in-dialog requests
+    # without a From tag must still find the call (and its BYE end it)
+    dlg = Dialog(alice, 'bob', 'call4-' + os.urandom(4).hex())
+    dlg.fromtag = False
+    require(dlg.call_start(offer(4006, alice_keys())) is None, 'tagless INVITE accepted')
+    inv = bob.request_in('INVITE', 5)
+    require(inv is not None, 'bob receives the tagless caller\'s INVITE')
+    check(inv.tag('from'), 'leg B carries the appliance\'s own From tag', inv.get('from'))
+    bob.reply(inv, 200, 'OK', totag='bobtag4', body=answer_sdp(inv.body, 5006)[0])
+    r = dlg.final(10)
+    require(r is not None and r.status == 200, 'the tagless caller gets 200 OK', repr(r))
+    check(bob.request_in('ACK', 5) is not None, 'bob gets the ACK (sent without a From tag)')
+    dlg.in_dialog('BYE')
+    bye = bob.request_in('BYE', 5)
+    require(bye is not None, 'the tagless BYE finds the call and reaches bob')
+    bob.reply(bye, 200, 'OK')
+    r = alice.recv_match(lambda x: x.status is not None and x.cseq()[1] == 'BYE', 5)
+    check(r is not None and r.status == 200, 'the tagless caller gets 200 to BYE', repr(r))
+    check(wait_for(lambda: not dp.flows()), 'no flows left after the tagless call',
+          json.dumps(dp.flows()))
     check(d.alive(), 'shieldlockd still running')
     check('SECURITY' not in d.log(), 'no security events logged in normal calls')
 
