@@ -711,11 +711,14 @@ static void reinvite(struct sipd *s, struct call *c, int side, struct sl_txn *st
 				     NULL, NULL, 0);
 			goto done;
 		}
-		me->m.theirs = om->crypto[pick];
-		me->m.suite = om->crypto[pick].suite;
+		me->m.theirs = om->crypto[pick];	/* wiped by reinvite_done either way */
+		c->reinv_suite = om->crypto[pick].suite;
+	} else {
+		c->reinv_suite = me->m.suite;
 	}
-	me->m.remote = om->conn;
-	me->m.remote_port = om->port;
+	/* staged: the leg moves only when the other side accepts (RFC 3264 §8) */
+	c->reinv_remote = om->conn;
+	c->reinv_port = om->port;
 	other->m.noffered = 0;
 	if (other->m.srtp && media_new_key(&other->m.offered[0], other->m.suite, 1) == 0)
 		other->m.noffered = 1;
@@ -767,6 +770,7 @@ static void reinvite_response(struct sipd *s, struct call *c, struct sl_txn *ct,
 			sipd_respond(s, c->reinv_st, r->status, NULL, me->local_tag, NULL, NULL,
 				     NULL, 0);
 		reinvite_done(c);
+		sipd_call_report(s, c);	/* the view says at once that nothing moved */
 		return;
 	}
 	send_ack(s, other, c->reinv_cseq);
@@ -795,6 +799,10 @@ static void reinvite_response(struct sipd *s, struct call *c, struct sl_txn *ct,
 		other->m.remote = bm->conn;
 		other->m.remote_port = bm->port;
 	}
+	/* the offer was accepted: the offerer's leg takes what it asked for */
+	me->m.remote = c->reinv_remote;
+	me->m.remote_port = c->reinv_port;
+	me->m.suite = c->reinv_suite;
 	unsigned nk = 0;
 	if (me->m.srtp) {
 		if (media_new_key(&me->m.ours, me->m.suite, me->m.theirs.tag) < 0)
@@ -823,12 +831,20 @@ static void reinvite_response(struct sipd *s, struct call *c, struct sl_txn *ct,
 	log_info("call %s: re-INVITE done (%s), media updated with new keys", c->id,
 		 sl_sdp_dir_name(bm->dir));
 	reinvite_done(c);
+	sipd_call_report(s, c);	/* operators see the new media address at once */
 	goto done;
 fail:
+	/* The other side took the new session in its 2xx (ACKed above) and we
+	 * cannot follow it: §13.2.2.4 says ACK, then BYE. Keeping the call would
+	 * leave its media failing authentication in the data plane. */
+	log_notice("call %s: the answer of %s to the re-INVITE cannot be used (no matching "
+		   "a=crypto, bad SDP or no memory): ending the call (RFC 3261 §13.2.2.4)",
+		   c->id, other->peer_name);
 	if (c->reinv_st)
 		sipd_respond(s, c->reinv_st, 488, "Re-INVITE Failed", me->local_tag, NULL, NULL,
 			     NULL, 0);
 	reinvite_done(c);
+	end_call(s, c, "re-INVITE answer unusable", (1 << LEG_A) | (1 << LEG_B));
 done:
 	if (body) {
 		OPENSSL_cleanse(body, SL_SDP_MAX_BODY);

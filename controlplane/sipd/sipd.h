@@ -165,6 +165,11 @@ struct call {
 	struct sl_txn *reinv_st;
 	int reinv_from, reinv_ai;
 	uint32_t reinv_cseq;
+	/* what the offer asks of leg reinv_from, taken only when the answer is
+	 * a 2xx: a rejected offer changes nothing (RFC 3264 §8) */
+	struct sl_sdp_addr reinv_remote;
+	uint16_t reinv_port;
+	int reinv_suite;
 };
 
 /* ---- the child ---- */

@@ -12,7 +12,9 @@ pending, a second re-INVITE from bob and one from alice both get 491; bob's
 media port re-targets the flows. Refused re-INVITEs change nothing: one
 without SDP, an RTP downgrade from an encrypted device (488), and a move
 that alice rejects (488 relayed, flows and `calls` still at the old port).
-A hold re-INVITE and BYE from bob follow."""
+A hold re-INVITE and BYE from bob follow. A second call: alice accepts a
+re-INVITE with an answer whose a=crypto tag was never offered; the 200 is
+ACKed, bob gets 488 and both get BYE (RFC 3261 §13.2.2.4)."""
 import json
 import os
 import sys
@@ -133,6 +135,10 @@ def run():
     check(len(fl) in (2, 4), 'the call still has its flows after the move', json.dumps(fl))
     check(not [f for f in fl if f['match'].get('sport') == 5000],
           'no flow matches bob\'s old port 5000 any more', json.dumps(fl))
+    act = d.ctl('calls').get('calls', [])
+    remotes = [l.get('media_remote') for l in (act[0].get('legs', []) if act else [])]
+    check('127.0.0.1:5010' in remotes, 'calls --json shows bob\'s media at 5010 right after '
+          'the move', repr(remotes))
 
     flows_now = sorted((f['id'], f['match'].get('sport'), (f.get('rewrite') or {}).get('dport'))
                        for f in flows_of(dp, 'srtp-rekey'))
@@ -225,6 +231,40 @@ def run():
     log('--- BYE from bob')
     c.bye_from_callee('call 1')
     check(wait_for(lambda: not dp.flows()), 'flows removed', json.dumps(dp.flows()))
+
+    log('--- alice accepts a re-INVITE with an answer that cannot be used')
+    # RFC 3261 §13.2.2.4: the 2xx is ACKed, then the call ends with BYE;
+    # bob's re-INVITE gets 488. Keeping the call would leave alice sending
+    # with a key the data plane never got.
+    c2 = Call(alice, bob, 2, 4002, 5002)
+    require(wait_for(lambda: flows_of(dp, 'srtp-rekey')), 'call 2 has flows')
+    b8 = c2.callee_request('INVITE', body=sdp_offer('127.0.0.1', 5002,
+                                                       [(1, c2.bchoice[1], new_key(c2.bchoice[1]))],
+                                                       sess_ver=2))
+    rinv = alice.request_in('INVITE', 5)
+    require(rinv is not None, 'call 2: alice receives bob\'s re-INVITE')
+    offered = sdp_cryptos(rinv.body)
+    bad_tag = max([t for t, _, _ in offered] + [0]) + 7      # a tag that was not offered
+    alice.reply(rinv, 200, 'OK', body=sdp_offer('127.0.0.1', 4002,
+                [(bad_tag, offered[0][1], new_key(offered[0][1]))], sess_ver=2))
+    ack = alice.request_in('ACK', 5)
+    check(ack is not None, 'call 2: alice\'s 200 is ACKed')
+    r = bob_final(b8)
+    check(r is not None and r.status == 488, 'call 2: bob\'s re-INVITE gets 488', repr(r))
+    if r is not None and r.status >= 300:
+        nonfinal_ok('call 2: refused', r, b8)
+    abye = alice.request_in('BYE', 5)
+    check(abye is not None, 'call 2: alice gets BYE after her unusable answer')
+    if abye is not None:
+        alice.reply(abye, 200, 'OK')
+    bbye = bob.request_in('BYE', 5)
+    check(bbye is not None, 'call 2: bob gets BYE')
+    if bbye is not None:
+        bob.reply(bbye, 200, 'OK')
+    check(wait_for(lambda: not dp.flows()), 'call 2: flows removed', json.dumps(dp.flows()))
+    ended = [x for x in d.calls() if x.get('state') == 'ended' and
+             'unusable' in (x.get('end_reason') or '')]
+    check(ended, 'call 2: calls --all says why it ended', json.dumps(d.calls()))
     check(d.alive(), 'shieldlockd still running')
 
 
