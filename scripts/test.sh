@@ -2,7 +2,8 @@
 # Installs dependencies, builds Shieldlock three ways and runs every test suite
 # except 'perf':
 #   build/        release build, -Dwerror=true: suites unit, kat, interop, rig (root)
-#   build-asan/   -Db_sanitize=address,undefined: suites unit, kat
+#   build-asan/   -Db_sanitize=address,undefined: suites unit, kat, rig-san (the
+#                 control plane's call tests with shieldlock-dp; root)
 #   build-fuzz/   clang-14 libFuzzer harnesses: suite fuzz (short bounded runs)
 # Ends with one line "tests: N passed, N failed[, N skipped]" and exits
 # non-zero if any test failed or a build broke.
@@ -40,7 +41,7 @@ suites build unit kat interop rig
 
 configure build-asan -Dwerror=true -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	suites build-asan unit kat
+	suites build-asan unit kat rig-san
 
 # The libraries get coverage instrumentation too (fuzzer-no-link), so libFuzzer
 # steers by the SRTP and SDES parsers' branches, not only the harnesses'.
