@@ -159,7 +159,10 @@ static size_t handle(struct peer *t, int dlt, const struct pcap_pkthdr *h, const
 	if (!rtcp && u.payload_len < 12)
 		return h->caplen;
 	len = (int)u.payload_len;
-	if (ensure_stream(t, ntohl(*(const uint32_t *)(const void *)(p + (rtcp ? 4 : 8)))) < 0 ||
+	uint32_t ssrc;
+	/* the payload sits at any offset in the frame: no aligned load */
+	memcpy(&ssrc, p + (rtcp ? 4 : 8), sizeof(ssrc));
+	if (ensure_stream(t, ntohl(ssrc)) < 0 ||
 	    run_op(t, rtcp, p, &len) != srtp_err_status_ok) {
 		t->failed++;
 		return 0;
