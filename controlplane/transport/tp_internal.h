@@ -66,6 +66,7 @@ struct sl_tp {
 
 	SSL_CTX *srv_ctx, *cli_ctx;
 	int keylog_fd;
+	char keylog_path[4096];		/* the file keylog_fd is open on */
 
 	unsigned char *udp_buf;		/* max_message bytes */
 	struct sl_tp_stats st;

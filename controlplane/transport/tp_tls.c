@@ -9,6 +9,7 @@
  * connection is verified against the current trust store and certificate).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "tp_internal.h"
@@ -77,10 +79,76 @@ static void keylog_cb(const SSL *ssl, const char *line)
 		return;
 }
 
+/* The chain from memory: the leaf, then its intermediates (as the _file call). */
+static int use_chain_pem(SSL_CTX *ctx, const char *pem, size_t len)
+{
+	BIO *b = BIO_new_mem_buf(pem, (int)len);
+	X509 *x;
+	int n = 0, ok = 1;
+
+	if (b == NULL || len > INT_MAX)
+		ok = 0;
+	while (ok && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		if (n++ == 0)
+			ok = SSL_CTX_use_certificate(ctx, x) == 1 && SSL_CTX_clear_chain_certs(ctx);
+		else
+			ok = SSL_CTX_add1_chain_cert(ctx, x) == 1;
+		X509_free(x);
+	}
+	BIO_free(b);
+	/* the loop ends at the end of the text (no further BEGIN line) or at a
+	 * damaged certificate, which fails the whole chain */
+	if (!ok || n == 0 || ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE)
+		return -1;
+	ERR_clear_error();
+	return 0;
+}
+
+static int use_key_pem(SSL_CTX *ctx, const char *pem, size_t len)
+{
+	BIO *b = len <= INT_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
+	EVP_PKEY *k = b != NULL ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+	int ok = k != NULL && SSL_CTX_use_PrivateKey(ctx, k) == 1;
+
+	EVP_PKEY_free(k);
+	BIO_free(b);
+	return ok ? 0 : -1;
+}
+
+/* Every certificate of the bundle becomes a trust anchor; returns how many. */
+static int add_trust_pem(SSL_CTX *ctx, const char *pem, size_t len)
+{
+	X509_STORE *st = SSL_CTX_get_cert_store(ctx);
+	BIO *b = len <= INT_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
+	X509 *x;
+	int n = 0;
+
+	if (b == NULL || st == NULL) {
+		BIO_free(b);
+		return -1;
+	}
+	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		int ok = X509_STORE_add_cert(st, x) == 1;
+
+		X509_free(x);
+		if (!ok) {
+			BIO_free(b);
+			return -1;
+		}
+		n++;
+	}
+	BIO_free(b);
+	if (ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE)
+		return -1;	/* a damaged certificate, not the end of the text */
+	ERR_clear_error();
+	return n;
+}
+
 static SSL_CTX *ctx_new(struct sl_tp *tp, const struct sl_tp_tls_cfg *cfg, bool server,
 			char *err, size_t errlen)
 {
 	const char *side = server ? "TLS server" : "TLS client";
+	bool mem = cfg->cert_pem != NULL;
 	int minv = cfg->min_version ? cfg->min_version : TLS1_2_VERSION;
 	char r[256];
 	SSL_CTX *ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
@@ -109,19 +177,28 @@ static SSL_CTX *ctx_new(struct sl_tp *tp, const struct sl_tp_tls_cfg *cfg, bool 
 			"fix tls ciphersuites", side, cfg->ciphersuites);
 		goto err_ctx;
 	}
-	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert_file) != 1) {
+	if (mem ? use_chain_pem(ctx, cfg->cert_pem, cfg->cert_pem_len) < 0 :
+		  SSL_CTX_use_certificate_chain_file(ctx, cfg->cert_file) != 1) {
 		tp_errf(err, errlen, "%s: cannot load the certificate chain %s: %s; give "
 			"a PEM file, leaf first", side, cfg->cert_file, ssl_reason(r, sizeof(r)));
 		goto err_ctx;
 	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, cfg->key_file, SSL_FILETYPE_PEM) != 1 ||
+	if ((mem ? use_key_pem(ctx, cfg->key_pem, cfg->key_pem_len) < 0 :
+		   SSL_CTX_use_PrivateKey_file(ctx, cfg->key_file, SSL_FILETYPE_PEM) != 1) ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		tp_errf(err, errlen, "%s: cannot use the private key %s: %s; give the PEM "
 			"key of the certificate %s", side, cfg->key_file,
 			ssl_reason(r, sizeof(r)), cfg->cert_file);
 		goto err_ctx;
 	}
-	if (cfg->trust_dir != NULL &&
+	if (mem && cfg->trust_pem != NULL &&
+	    add_trust_pem(ctx, cfg->trust_pem, cfg->trust_pem_len) < 0) {
+		tp_errf(err, errlen, "%s: cannot use the trust store %s: %s; check it with "
+			"'shieldlockctl cert list'", side, cfg->trust_dir ? cfg->trust_dir : "(given)",
+			ssl_reason(r, sizeof(r)));
+		goto err_ctx;
+	}
+	if (!mem && cfg->trust_dir != NULL &&
 	    SSL_CTX_load_verify_locations(ctx, NULL, cfg->trust_dir) != 1) {
 		tp_errf(err, errlen, "%s: cannot use the trust directory %s: %s", side,
 			cfg->trust_dir, ssl_reason(r, sizeof(r)));
@@ -151,7 +228,10 @@ int tp_tls_build(struct sl_tp *tp, const struct sl_tp_tls_cfg *cfg,
 {
 	struct stat st;
 
-	if (cfg->cert_file == NULL || cfg->key_file == NULL) {
+	bool mem = cfg->cert_pem != NULL;
+
+	if (cfg->cert_file == NULL || cfg->key_file == NULL ||
+	    (mem && cfg->key_pem == NULL)) {
 		tp_errf(err, errlen, "TLS: a certificate file and a key file are required");
 		return -EINVAL;
 	}
@@ -161,12 +241,13 @@ int tp_tls_build(struct sl_tp *tp, const struct sl_tp_tls_cfg *cfg,
 			"and TLS 1.3 are allowed", (unsigned)cfg->min_version);
 		return -EINVAL;
 	}
-	if (cfg->trust_dir != NULL && (stat(cfg->trust_dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
+	if (!mem && cfg->trust_dir != NULL &&
+	    (stat(cfg->trust_dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
 		tp_errf(err, errlen, "TLS: trust directory %s is not a directory; give a "
 			"CApath prepared with 'openssl rehash'", cfg->trust_dir);
 		return -ENOENT;
 	}
-	if (cfg->require_client_cert && cfg->trust_dir == NULL) {
+	if (cfg->require_client_cert && (mem ? cfg->trust_pem == NULL : cfg->trust_dir == NULL)) {
 		tp_errf(err, errlen, "TLS: client certificates are required but no trust "
 			"directory is set to verify them; set trust_dir");
 		return -EINVAL;

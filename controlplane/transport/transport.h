@@ -59,6 +59,12 @@ struct sl_tp_tls_cfg {
 	const char *cert_file;		/* PEM chain, leaf first */
 	const char *key_file;
 	const char *trust_dir;		/* CApath (c_rehash names); NULL = none */
+	/* The same in memory (PEM), for a process that cannot read the files:
+	 * when cert_pem is set, the chain, the key and the trust anchors come
+	 * from these and the names above only label messages. trust_pem holds
+	 * every trust anchor (NULL = none); trust_dir is then not read. */
+	const char *cert_pem, *key_pem, *trust_pem;
+	size_t cert_pem_len, key_pem_len, trust_pem_len;
 	int min_version;		/* TLS1_2_VERSION or TLS1_3_VERSION */
 	const char *ciphers;		/* TLS 1.2 list, NULL = default ECDHE+AEAD */
 	const char *ciphersuites;	/* TLS 1.3, NULL = OpenSSL default */

@@ -379,6 +379,89 @@ START_TEST(tls_config_errors)
 }
 END_TEST
 
+/* A whole file in memory (the test's own copy). */
+static char *file_text(const char *name, size_t *len)
+{
+	FILE *f = fopen(tt_path(name), "rb");
+	char *b = malloc(65536);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(b);
+	*len = fread(b, 1, 65536, f);
+	fclose(f);
+	return b;
+}
+
+/* The material from memory, as the sip process gets it from its parent:
+ * the file names only label messages (none of them exists), the trust
+ * bundle decides what verifies, a damaged bundle or key is refused. */
+START_TEST(tls_from_memory)
+{
+	struct tt t;
+	struct tcli c;
+	char err[512];
+	size_t cl, kl, tl, rl;
+	char *cert = file_text("server.pem", &cl), *key = file_text("server.key", &kl);
+	char *ca = file_text("ca.pem", &tl), *rogue = file_text("rogue.pem", &rl);
+	struct sl_tp_tls_cfg cfg = {
+		.cert_file = "/nonexistent/node.pem", .key_file = "/nonexistent/node.key",
+		.trust_dir = "/nonexistent/trust", .min_version = TLS1_2_VERSION,
+		.cert_pem = cert, .cert_pem_len = cl, .key_pem = key, .key_pem_len = kl,
+		.trust_pem = ca, .trust_pem_len = tl, .require_client_cert = true,
+	};
+	int port;
+
+	tt_init(&t, 10, 0, 0);
+	ck_assert_msg(sl_tp_set_tls(t.tp, &cfg, err, sizeof(err)) == 0, "set_tls: %s", err);
+	port = tt_listen(&t, SL_TP_TLS);
+	client_options(&t, &c, tcli_ctx("client", 0), port);
+	ck_assert(t.msg[0].peer.cert_verified);
+	ck_assert_str_eq(t.msg[0].peer.cert_subject_cn, "phone-1001");
+	tcli_stop(&c);
+	/* an empty bundle: nothing verifies, a required certificate fails */
+	cfg.trust_pem_len = 0;
+	ck_assert_msg(sl_tp_set_tls(t.tp, &cfg, err, sizeof(err)) == 0, "set_tls: %s", err);
+	ck_assert(tt_run(&t, tt_nclose_ge, N(1), 3000));	/* the first client's */
+	tcli_start(&c, tcli_ctx("client", 0), port);
+	tcli_send(&c, options);
+	ck_assert(tt_run(&t, tt_nclose_ge, N(2), 3000));
+	ck_assert_msg(strstr(t.closed_why[1], "certificate verification") != NULL, "why: %s",
+		      t.closed_why[1]);
+	ck_assert(tt_run(&t, tcli_closed, &c, 3000));
+	tcli_stop(&c);
+	ck_assert_uint_eq(t.nmsg, 1);
+	/* the rogue's own certificate as the bundle: it verifies, the phone does not */
+	cfg.trust_pem = rogue;
+	cfg.trust_pem_len = rl;
+	cfg.require_client_cert = false;
+	ck_assert_msg(sl_tp_set_tls(t.tp, &cfg, err, sizeof(err)) == 0, "set_tls: %s", err);
+	client_options(&t, &c, tcli_ctx("client", 0), port);
+	ck_assert(!t.msg[1].peer.cert_verified);
+	tcli_stop(&c);
+	client_options(&t, &c, tcli_ctx("rogue", 0), port);
+	ck_assert(t.msg[2].peer.cert_verified);
+	tcli_stop(&c);
+	/* a damaged bundle, chain or key is refused and names the file */
+	cfg.trust_pem_len = rl - 40;
+	ck_assert_int_eq(sl_tp_set_tls(t.tp, &cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/trust"));
+	cfg.trust_pem_len = rl;
+	cfg.cert_pem_len = 30;
+	ck_assert_int_eq(sl_tp_set_tls(t.tp, &cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/node.pem"));
+	cfg.cert_pem_len = cl;
+	cfg.key_pem = ca;
+	cfg.key_pem_len = tl;
+	ck_assert_int_eq(sl_tp_set_tls(t.tp, &cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/node.key"));
+	tt_fini(&t);
+	free(cert);
+	free(key);
+	free(ca);
+	free(rogue);
+}
+END_TEST
+
 Suite *suite_tls(void)
 {
 	Suite *s = suite_create("transport-tls");
@@ -394,6 +477,7 @@ Suite *suite_tls(void)
 	tcase_add_test(tc, tls_outgoing);
 	tcase_add_test(tc, tls_interop_s_client);
 	tcase_add_test(tc, tls_config_errors);
+	tcase_add_test(tc, tls_from_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }
