@@ -41,7 +41,7 @@ static const struct {
 	[SL_CP_SIP_TRUNK] = { "SIP_TRUNK", (long)sizeof(struct sl_trunk), 0, 0, 1 },
 	[SL_CP_SIP_TRUNK_CRED] = { "SIP_TRUNK_CRED", (long)sizeof(struct sl_trunk_cred), 0, 0, 1 },
 	[SL_CP_SIP_DIR_END] = { "SIP_DIR_END", 0, 0, 0 },
-	[SL_CP_SIP_RELOAD_TLS] = { "SIP_RELOAD_TLS", 0, 0, 0 },
+	[SL_CP_SIP_RELOAD_TLS] = { "SIP_RELOAD_TLS", VAR, sizeof(struct sl_cp_tls), 0 },
 	[SL_CP_SIP_QUERY] = { "SIP_QUERY", (long)sizeof(struct sl_cp_query), 0, 0 },
 	[SL_CP_SIP_READY] = { "SIP_READY", 0, 0, 0 },
 	[SL_CP_REG_PUT] = { "REG_PUT", (long)sizeof(struct sl_registration), 0, 0 },

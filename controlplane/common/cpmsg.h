@@ -40,7 +40,7 @@ enum sl_cp_type {
 	SL_CP_SIP_TRUNK,	/* struct sl_trunk[n] */
 	SL_CP_SIP_TRUNK_CRED,	/* struct sl_trunk_cred[n] (secret) */
 	SL_CP_SIP_DIR_END,	/* empty: swap in the new snapshot */
-	SL_CP_SIP_RELOAD_TLS,	/* empty: reload certificate, key, trust store */
+	SL_CP_SIP_RELOAD_TLS,	/* struct sl_cp_tls + PEMs: certificate, key, trust store (secret) */
 	SL_CP_SIP_QUERY,	/* struct sl_cp_query: runtime state request */
 	/* sip -> parent */
 	SL_CP_SIP_READY,	/* empty: listeners are up */
@@ -182,6 +182,15 @@ struct sl_cp_device {
 	char user[64];
 	char cert_identity[256];
 	int mode;		/* enum sl_sec_mode of its profile */
+};
+
+/* The TLS material of the sip process, read by the parent (the sip process
+ * may run as a user that cannot read the key): the node certificate chain,
+ * its key and every trust anchor, PEM, in that order after this header. */
+struct sl_cp_tls {
+	uint32_t cert_len, key_len, trust_len;
+	uint32_t ntrust;		/* certificates in the trust bundle */
+	uint32_t nskipped;		/* trust store files skipped as unreadable */
 };
 
 struct sl_cp_query {

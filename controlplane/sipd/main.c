@@ -220,6 +220,34 @@ static void push_dir(void *arg)
 		log_err("directory end not sent to the sip process");
 }
 
+/* The sip process's certificate, key and trust anchors, read here and sent
+ * (tls_material.c): it may run as a user that cannot read them. */
+static int send_tls(struct parent *p, const char *why)
+{
+	char err[512];
+	uint8_t *body = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!p->conf.n_listen_tls) {	/* no TLS: an empty header, nothing read */
+		struct sl_cp_tls none = { 0 };
+		rc = sl_cp_send(p->sip_fd, SL_CP_SIP_RELOAD_TLS, &none, sizeof(none));
+		if (rc < 0)
+			log_err("%s: the sip process did not take its TLS material", why);
+		return rc < 0 ? -1 : 0;
+	}
+	if (sipd_tls_material(&p->conf, &body, &len, err, sizeof(err)) < 0) {
+		log_err("%s: TLS material not sent to the sip process: %s", why, err);
+		return -1;
+	}
+	rc = sl_cp_send(p->sip_fd, SL_CP_SIP_RELOAD_TLS, body, len);
+	OPENSSL_cleanse(body, SL_CP_MAX_BODY);
+	free(body);
+	if (rc < 0)
+		log_err("%s: the sip process did not take its TLS material", why);
+	return rc < 0 ? -1 : 0;
+}
+
 /* ---- provisioning (issue 5) ---- */
 
 /* Certificates, the trust store, CAPF settings changed: the TLS listeners
@@ -229,8 +257,7 @@ static void prov_changed(void *arg)
 	struct parent *p = arg;
 	char err[512];
 
-	if (sl_cp_send(p->sip_fd, SL_CP_SIP_RELOAD_TLS, NULL, 0) < 0)
-		log_err("the sip process did not get the trust store reload");
+	(void)send_tls(p, "trust store changed");
 	if (p->provd && sl_provd_rebuild(p->provd, err, sizeof(err)) < 0)
 		log_err("provisioning files not rebuilt: %s", err);
 }
@@ -259,8 +286,7 @@ static int cert_regenerate(void *arg, const char *name, char *err, size_t errlen
 				       errlen) < 0)
 			return -1;
 		/* the SIP TLS listener and the CCM record of the trust lists */
-		if (sl_cp_send(p->sip_fd, SL_CP_SIP_RELOAD_TLS, NULL, 0) < 0)
-			log_err("the sip process did not get the new node certificate");
+		(void)send_tls(p, "node certificate regenerated");
 		if (p->provd && sl_provd_reload(p->provd, err, errlen) < 0)
 			return -1;
 		return 0;
@@ -404,9 +430,9 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
 	free(nc);
 	sl_log_set_level(p->conf.log_level);
 	sl_admin_set_conf(p->admin, &p->conf);
-	if (sl_cp_send(p->sip_fd, SL_CP_SIP_CONF, &p->conf, sizeof(p->conf)) < 0 ||
-	    sl_cp_send(p->sip_fd, SL_CP_SIP_RELOAD_TLS, NULL, 0) < 0)
+	if (sl_cp_send(p->sip_fd, SL_CP_SIP_CONF, &p->conf, sizeof(p->conf)) < 0)
 		log_err("reload not delivered to the sip process");
+	(void)send_tls(p, "reload");
 	push_dir(p);	/* the realm may have changed */
 	set_cert_refs(p);
 	if (p->provd) {
@@ -639,6 +665,8 @@ int main(int argc, char **argv)
 		log_err("the sip process did not take its configuration");
 		goto fail;
 	}
+	if (send_tls(p, "start") < 0)
+		goto fail;
 	push_dir(p);
 	p->sip_ev = event_new(p->base, p->sip_fd, EV_READ | EV_PERSIST, on_sip, p);
 	p->ev_hup = evsignal_new(p->base, SIGHUP, on_hup, p);

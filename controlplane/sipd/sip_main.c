@@ -341,9 +341,12 @@ static void on_close(void *arg, uint64_t conn_id, const char *why)
 
 /* ---- parent messages ---- */
 
-static void tls_load(struct sipd *s, bool fatal)
+/* Builds the TLS contexts from the material the parent read (struct
+ * sl_cp_tls + PEMs): this process never opens the key or trust files. */
+static void tls_load(struct sipd *s, const uint8_t *body, size_t len, bool fatal)
 {
 	char err[256];
+	unsigned ntrust = 0;
 	struct sl_tp_tls_cfg tc = {
 		.cert_file = s->conf.tls_cert,
 		.key_file = s->conf.tls_key,
@@ -356,13 +359,15 @@ static void tls_load(struct sipd *s, bool fatal)
 		.require_client_cert = s->conf.tls_require_client_cert,
 		.keylog_file = s->conf.tls_keylog[0] ? s->conf.tls_keylog : NULL,
 	};
-	if (sl_tp_set_tls(s->tp, &tc, err, sizeof(err)) < 0) {
+	if (sipd_tls_unpack(body, len, &tc, &ntrust, err, sizeof(err)) < 0 ||
+	    sl_tp_set_tls(s->tp, &tc, err, sizeof(err)) < 0) {
 		if (fatal)
 			sl_fatal("TLS: %s", err);
 		log_err("TLS reload failed, keeping the previous certificate: %s", err);
 		return;
 	}
-	log_info("TLS certificate %s loaded", s->conf.tls_cert);
+	log_info("TLS certificate %s loaded, %u trust anchor(s) from %s", s->conf.tls_cert,
+		 ntrust, s->conf.trust_store);
 }
 
 static void apply_conf(struct sipd *s, const struct sl_conf *nc)
@@ -460,7 +465,8 @@ static void on_parent(evutil_socket_t fd, short what, void *arg)
 			 s->dir.ndevices, s->dir.ntrunks);
 		break;
 	case SL_CP_SIP_RELOAD_TLS:
-		tls_load(s, false);
+		if (s->conf.n_listen_tls)
+			tls_load(s, buf, len, false);
 		break;
 	default:
 		sl_fatal("unexpected message %s (%u) from the parent: exiting",
@@ -546,8 +552,23 @@ int sipd_main(int parent_fd)
 	s->tp = sl_tp_new(s->base, &tpc, &cb, err, sizeof(err));
 	if (!s->tp)
 		sl_fatal("transport: %s", err);
-	if (conf->n_listen_tls)
-		tls_load(s, true);
+	/* the parent sends the TLS material right after the configuration */
+	{
+		unsigned type;
+		size_t len;
+		uint8_t *tb = malloc(SL_CP_MAX_BODY);
+		if (tb == NULL)
+			sl_fatal("out of memory");
+		int rc = sl_cp_recv(parent_fd, &type, tb, SL_CP_MAX_BODY, &len);
+		if (rc <= 0 || type != SL_CP_SIP_RELOAD_TLS)
+			sl_fatal("expected the TLS material from the parent, got %s: exiting",
+				 rc < 0 ? strerror(-rc) : rc == 0 ? "end of channel" :
+				 sl_cp_type_name(type));
+		if (conf->n_listen_tls)
+			tls_load(s, tb, len, true);
+		OPENSSL_cleanse(tb, len);
+		free(tb);
+	}
 	struct { enum sl_tp_proto p; const struct sl_conf_sockaddr *a; unsigned n; } ls[] = {
 		{ SL_TP_UDP, conf->listen_udp, conf->n_listen_udp },
 		{ SL_TP_TCP, conf->listen_tcp, conf->n_listen_tcp },

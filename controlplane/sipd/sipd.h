@@ -285,4 +285,12 @@ void media_remove(struct sipd *s, struct call *c);
  * (may be NULL). 0, or -1 when the data plane cannot tell. */
 int media_counters(struct sipd *s, struct call *c, struct sl_call *rep, uint64_t *total);
 
+/* tls_material.c: the parent builds the SL_CP_SIP_RELOAD_TLS body from the
+ * configured files (malloc'd, SL_CP_MAX_BODY bytes: wipe them all and free);
+ * the sip process points tc's PEM fields into a received body. */
+int sipd_tls_material(const struct sl_conf *conf, uint8_t **body, size_t *bodylen, char *err,
+		      size_t errlen);
+int sipd_tls_unpack(const uint8_t *body, size_t len, struct sl_tp_tls_cfg *tc, unsigned *ntrust,
+		    char *err, size_t errlen);
+
 #endif

@@ -65,7 +65,7 @@ START_TEST(sizes)
 	ck_assert_int_eq(sl_cp_body_size(SL_CP_CALL_PUT), (long)sizeof(struct sl_call));
 	ck_assert_int_eq(sl_cp_body_size(SL_CP_SIP_DIR_BEGIN), 0);
 	ck_assert_int_eq(sl_cp_body_size(SL_CP_SIP_DIR_END), 0);
-	ck_assert_int_eq(sl_cp_body_size(SL_CP_SIP_RELOAD_TLS), 0);
+	ck_assert_int_eq(sl_cp_body_size(SL_CP_SIP_RELOAD_TLS), -1);	/* header + PEMs */
 	ck_assert_int_eq(sl_cp_body_size(SL_CP_SIP_READY), 0);
 	ck_assert_int_eq(sl_cp_body_size(SL_CP_ERROR), -1);
 	ck_assert_int_eq(sl_cp_body_size(SL_CP_CA_SIGN_CSR), -1);

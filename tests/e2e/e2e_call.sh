@@ -169,11 +169,15 @@ done
 # ---- PKI, users, devices --------------------------------------------------------------
 mkpki "$TMP/pki" alice-phone bob-phone || { fail "test PKI (openssl)"; exit 1; }
 TRUST=$STATE/trust
-hash=$(openssl x509 -hash -noout -in "$TMP/pki/ca.pem")
-n=0
-while [ -e "$TRUST/$hash.$n" ]; do n=$((n + 1)); done
-cp "$TMP/pki/ca.pem" "$TRUST/$hash.$n" && chmod 0644 "$TRUST/$hash.$n"
-check "test client CA in the trust store as $hash.$n" openssl verify -CApath "$TRUST" "$TMP/pki/alice-phone.pem"
+# the supported way: the parent stores it and sends the sip process its new
+# trust anchors (it does not read the store itself)
+check "shieldlockctl cert import of the test client CA" ctl cert import "$TMP/pki/ca.pem" --name "e2e phones CA"
+check "test client CA in the trust store" openssl verify -CApath "$TRUST" "$TMP/pki/alice-phone.pem"
+for _ in $(seq 1 50); do
+	grep -q 'loaded, 2 trust anchor' "$DLOG" && break
+	sleep 0.1
+done
+check "the sip process reloaded 2 trust anchors" grep -q 'loaded, 2 trust anchor' "$DLOG"
 check "node CA at $STATE/ca/ca.pem" test -s "$STATE/ca/ca.pem"
 
 printf '%s\n' 'alice-E2E-pw-7' >"$TMP/alice.pw"
