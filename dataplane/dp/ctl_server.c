@@ -210,10 +210,13 @@ static void accept_one(struct dp_ctl *c)
 		close(fd);
 		return;
 	}
-	/* Only root and our own user may program the data plane. */
-	if (cr.uid != 0 && cr.uid != geteuid()) {
+	/* Only root, our own user and the --ctl-user may program the data plane. */
+	if (cr.uid != 0 && cr.uid != geteuid() &&
+	    !(c->dp->cfg.ctl_user_set && cr.uid == c->dp->cfg.ctl_uid)) {
 		dp_ctl_log(LOG_WARNING, "control connection %u refused: peer pid %d uid %u is neither "
-			   "root nor uid %u", c->nconn, (int)cr.pid, (unsigned)cr.uid, (unsigned)geteuid());
+			   "root nor uid %u%s%s", c->nconn, (int)cr.pid, (unsigned)cr.uid,
+			   (unsigned)geteuid(), c->dp->cfg.ctl_user_set ? " nor --ctl-user " : "",
+			   c->dp->cfg.ctl_user_set ? c->dp->cfg.ctl_user : "");
 		close(fd);
 		return;
 	}
@@ -799,7 +802,16 @@ struct dp_ctl *dp_ctl_open(struct dp *dp, const char *path, char *msg, size_t ms
 		snprintf(msg, msglen, "control socket %s: %s", path, strerror(errno));
 		goto err_unlink;
 	}
-	if (geteuid() == 0)
+	if (dp->cfg.ctl_user_set) {
+		/* connect(2) needs write permission on the socket file: the user owns it */
+		if (chown(path, dp->cfg.ctl_uid, dp->cfg.ctl_gid) != 0) {
+			snprintf(msg, msglen, "control socket %s: cannot hand it to --ctl-user %s: "
+				 "%s", path, dp->cfg.ctl_user, strerror(errno));
+			goto err_unlink;
+		}
+		dp_ctl_log(LOG_INFO, "control socket %s (mode 0600, owner %s; root and %s)", path,
+			   dp->cfg.ctl_user, dp->cfg.ctl_user);
+	} else if (geteuid() == 0)
 		dp_ctl_log(LOG_INFO, "control socket %s (mode 0600, root only)", path);
 	else
 		dp_ctl_log(LOG_INFO, "control socket %s (mode 0600, uid %u and root)", path,

@@ -20,6 +20,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -37,6 +38,10 @@ enum dp_policy { DP_POLICY_DROP = 0, DP_POLICY_PUNT = 1 };
 
 struct dp_config {
 	char ctl_path[108];            /* --ctl-socket */
+	bool ctl_user_set;             /* --ctl-user: one more uid may connect */
+	uid_t ctl_uid;
+	gid_t ctl_gid;
+	char ctl_user[64];
 	char engine[32];               /* --engine name: ipsec-mb | cryptodev | openssl */
 	char engine_args[64];          /* cryptodev device name, e.g. crypto_aesni_mb */
 	char flows_file[PATH_MAX];     /* --flows FILE: loaded before ports start */

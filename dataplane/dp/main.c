@@ -76,13 +76,62 @@ static int make_ctl_dir(const char *path, char *msg, size_t msglen)
 		char c = *p;
 
 		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		if (mkdir(dir, 0700) == 0) {
+			/* a level we made: the --ctl-user must be able to pass it */
+			if (the_dp.cfg.ctl_user_set &&
+			    chown(dir, the_dp.cfg.ctl_uid, the_dp.cfg.ctl_gid) != 0) {
+				snprintf(msg, msglen, "--ctl-socket: cannot give directory %s to "
+					 "--ctl-user %s: %s", dir, the_dp.cfg.ctl_user,
+					 strerror(errno));
+				return -1;
+			}
+		} else if (errno != EEXIST) {
 			snprintf(msg, msglen, "--ctl-socket: cannot create directory %s: %s; "
 				 "create it or choose another path", dir, strerror(errno));
 			return -1;
 		}
 		*p = c;
 		if (c == '\0')
+			break;
+	}
+	return 0;
+}
+
+/* With --ctl-user: every directory above the socket must be searchable by
+ * that user, or its connect() fails with EACCES long after start. Checked
+ * by mode bits (owner, primary group, others), which is what a system user
+ * has. */
+static int check_ctl_reach(const char *path, char *msg, size_t msglen)
+{
+	char dir[sizeof(the_dp.cfg.ctl_path)];
+	const struct dp_config *cfg = &the_dp.cfg;
+
+	if (!cfg->ctl_user_set)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *slash = strrchr(dir, '/'); slash != NULL; slash = strrchr(dir, '/')) {
+		struct stat st;
+		mode_t need;
+
+		if (slash == dir)
+			slash[1] = '\0';	/* "/" itself */
+		else
+			*slash = '\0';
+		if (stat(dir, &st) != 0) {
+			snprintf(msg, msglen, "--ctl-socket: %s: %s", dir, strerror(errno));
+			return -1;
+		}
+		need = st.st_uid == cfg->ctl_uid ? S_IXUSR : st.st_gid == cfg->ctl_gid ? S_IXGRP :
+		       S_IXOTH;
+		if (!(st.st_mode & need)) {
+			snprintf(msg, msglen, "--ctl-socket: --ctl-user %s cannot reach %s: the "
+				 "directory %s (mode %04o, uid %u) is not searchable by it; put the "
+				 "socket in a directory it can reach (e.g. /run/shieldlock owned by "
+				 "%s)", cfg->ctl_user, path, dir, (unsigned)(st.st_mode & 07777),
+				 (unsigned)st.st_uid, cfg->ctl_user);
+			return -1;
+		}
+		if (dir[1] == '\0')
 			break;
 	}
 	return 0;
@@ -281,7 +330,8 @@ static int start(struct dp *dp, struct dp_ctl **ctl, bool *ports_up)
 	char msg[MSG_LEN];
 	int err = 0;
 
-	if (make_ctl_dir(dp->cfg.ctl_path, msg, sizeof(msg)) != 0)
+	if (make_ctl_dir(dp->cfg.ctl_path, msg, sizeof(msg)) != 0 ||
+	    check_ctl_reach(dp->cfg.ctl_path, msg, sizeof(msg)) != 0)
 		goto fail;
 	dp->ctl_engine = sl_engine_open(dp->cfg.engine,
 					dp->cfg.engine_args[0] ? dp->cfg.engine_args : NULL, &err);

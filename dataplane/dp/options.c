@@ -2,6 +2,7 @@
 /* Application options of shieldlock-dp (options.h, docs/dataplane.md). */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,11 +17,12 @@
 enum {
 	OPT_CTL = 256, OPT_ENGINE, OPT_WORKERS, OPT_NO_FLOW, OPT_REPLAY, OPT_FLOWS_MAX,
 	OPT_MBUFS, OPT_FLOWS, OPT_RUN_FOR, OPT_STATS_JSON, OPT_QUIET, OPT_HELP, OPT_VERSION,
-	OPT_SW_CSUM,
+	OPT_SW_CSUM, OPT_CTL_USER,
 };
 
 static const struct option long_opts[] = {
 	{ "ctl-socket",    required_argument, NULL, OPT_CTL },
+	{ "ctl-user",      required_argument, NULL, OPT_CTL_USER },
 	{ "engine",        required_argument, NULL, OPT_ENGINE },
 	{ "workers",       required_argument, NULL, OPT_WORKERS },
 	{ "no-flow",       required_argument, NULL, OPT_NO_FLOW },
@@ -52,6 +54,9 @@ void dp_usage(FILE *f)
 "options:\n"
 "  --ctl-socket PATH    control socket (default " DP_DEFAULT_CTL_PATH ");\n"
 "                       its directory is created with mode 0700 if missing\n"
+"  --ctl-user USER      USER may use the control socket too (besides root and\n"
+"                       our own uid): shieldlockd's sip process when it runs\n"
+"                       as [general] user; the socket is owned by USER\n"
 "  --engine NAME        crypto engine: ipsec-mb (default), openssl, or\n"
 "                       cryptodev[:DEVICE] (DEVICE default " DP_DEFAULT_CDEV ")\n"
 "  --workers LIST       worker lcores, e.g. 1,2 or 1-3 (default: every EAL\n"
@@ -260,6 +265,21 @@ static void parse_one(struct dp_config *cfg, int c, const char *arg)
 	case OPT_CTL:
 		copy_str("ctl-socket", cfg->ctl_path, sizeof(cfg->ctl_path), arg);
 		break;
+	case OPT_CTL_USER: {
+		struct passwd *pw = getpwnam(arg);
+
+		if (pw == NULL)
+			die_opt("ctl-user", "no user '%s'; name the user shieldlockd's [general] "
+				"user gives, or leave the option out", arg);
+		if (pw->pw_uid == 0)
+			die_opt("ctl-user", "'%s' is root, which may always connect; name an "
+				"unprivileged user", arg);
+		copy_str("ctl-user", cfg->ctl_user, sizeof(cfg->ctl_user), arg);
+		cfg->ctl_uid = pw->pw_uid;
+		cfg->ctl_gid = pw->pw_gid;
+		cfg->ctl_user_set = true;
+		break;
+	}
 	case OPT_ENGINE:
 		parse_engine(cfg, arg);
 		break;
