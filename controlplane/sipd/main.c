@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -539,12 +540,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (p->conf.user[0]) {
-		/* fail closed rather than run as a user the operator did not ask for */
-		fprintf(stderr, "shieldlockd: configuration refused: %s: [general] user = %s: "
-			"switching the sip process to another user is not supported yet; "
-			"remove the line (the sip process is forked before any key is loaded)\n",
-			p->conf.file, p->conf.user);
-		return 1;
+		/* the sip process becomes this user; fail closed on a wrong name */
+		struct passwd *pw = getpwnam(p->conf.user);
+		if (pw == NULL || pw->pw_uid == 0) {
+			fprintf(stderr, "shieldlockd: configuration refused: %s: [general] user = %s: "
+				"%s; name an unprivileged user (useradd --system --no-create-home "
+				"shieldlock) or remove the line\n", p->conf.file, p->conf.user,
+				pw == NULL ? "no such user" : "that is root");
+			return 1;
+		}
 	}
 	if (check) {
 		printf("%s: configuration OK\n", path);

@@ -6,13 +6,16 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -497,6 +500,41 @@ static void on_media(evutil_socket_t fd, short what, void *arg)
 	sipd_calls_media_check(s);
 }
 
+/*
+ * The process that parses network input gives up root once its sockets are
+ * bound and its TLS material is loaded ([general] user). It is not chrooted:
+ * it resolves trunk host names and reconnects to the data plane's socket by
+ * path (shieldlock-dp --ctl-user lets it in). Not dumpable, so no other
+ * process of that user can read the TLS key out of it.
+ */
+static void drop_root(const struct sl_conf *conf)
+{
+	if (!conf->user[0]) {
+		if (geteuid() == 0)
+			log_warn("[general] user is not set: the sip process, which parses network "
+				 "input, stays root; name an unprivileged user (docs/shieldlockd-config.md)");
+		return;
+	}
+	if (geteuid() != 0) {
+		log_info("not root: [general] user %s not applied (running as uid %u)", conf->user,
+			 (unsigned)geteuid());
+		return;
+	}
+	struct passwd *pw = getpwnam(conf->user);
+	if (pw == NULL)
+		sl_fatal("[general] user %s does not exist: exiting", conf->user);
+	uid_t uid = pw->pw_uid;
+	gid_t gid = pw->pw_gid;
+	if (setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
+		sl_fatal("cannot become %s: %s: exiting", conf->user, strerror(errno));
+	if (setuid(0) == 0 || seteuid(0) == 0)
+		sl_fatal("still able to become root after dropping to %s: exiting", conf->user);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		sl_fatal("prctl: %s: exiting", strerror(errno));
+	log_notice("running as %s (uid %u, gid %u), not dumpable", conf->user, (unsigned)uid,
+		   (unsigned)gid);
+}
+
 static bool wildcard(const char *h)
 {
 	return !strcmp(h, "0.0.0.0") || !strcmp(h, "::") || !h[0];
@@ -590,6 +628,7 @@ int sipd_main(int parent_fd)
 		.on_client_error = op_client_error, .on_server_error = op_server_error,
 		.on_free = op_free,
 	};
+	drop_root(conf);
 	s->txl = sl_txl_new(&tc, &ops);
 	if (!s->txl || media_init(s) < 0)
 		sl_fatal("out of memory");

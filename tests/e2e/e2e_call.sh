@@ -101,7 +101,8 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- rig, daemon configuration, daemon ----------------------------------------------
-if ! out=$("$RIG" up 2>&1); then
+# the sip process runs as nobody (docs/shieldlockd.md): the data plane lets it in
+if ! out=$("$RIG" up --dp-args --ctl-user nobody 2>&1); then
 	echo "$out"
 	fail "rig up"
 	exit 1
@@ -116,6 +117,7 @@ state_dir = $STATE
 log_level = debug
 node_name = shieldlock-e2e
 cluster_security_mode = mixed
+user = nobody
 
 [admin]
 socket = $ADMIN
@@ -161,6 +163,20 @@ if [ $up -eq 0 ]; then
 	exit 1
 fi
 pass "shieldlockd running (pid $DPID), admin socket answers"
+# the process that parses the phones' SIP runs as nobody (from /proc, not its log)
+nobody_uid=$(id -u nobody)
+sip_pids=""
+for c in $(cat /proc/"$DPID"/task/*/children 2>/dev/null); do
+	if [ "$(awk '/^Uid:/ { print $2 $3 $4 $5 }' /proc/"$c"/status)" = \
+	     "$nobody_uid$nobody_uid$nobody_uid$nobody_uid" ]; then
+		sip_pids="$sip_pids $c"
+	fi
+done
+if [ "$(echo $sip_pids | wc -w)" -eq 1 ]; then
+	pass "the sip process (pid${sip_pids}) runs as nobody"
+else
+	fail "exactly one child of shieldlockd runs as nobody (found:${sip_pids:- none})"
+fi
 for _ in $(seq 1 20); do
 	grep -q 'listening on' "$TMP/tcpdump1.log" && grep -q 'listening on' "$TMP/tcpdump2.log" && break
 	sleep 0.1
@@ -169,8 +185,8 @@ done
 # ---- PKI, users, devices --------------------------------------------------------------
 mkpki "$TMP/pki" alice-phone bob-phone || { fail "test PKI (openssl)"; exit 1; }
 TRUST=$STATE/trust
-# the supported way: the parent stores it and sends the sip process its new
-# trust anchors (it does not read the store itself)
+# the supported way: the parent stores it and sends the sip process (which
+# runs as nobody and cannot read the store) its new trust anchors
 check "shieldlockctl cert import of the test client CA" ctl cert import "$TMP/pki/ca.pem" --name "e2e phones CA"
 check "test client CA in the trust store" openssl verify -CApath "$TRUST" "$TMP/pki/alice-phone.pem"
 for _ in $(seq 1 50); do

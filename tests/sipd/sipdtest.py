@@ -146,7 +146,7 @@ class DataPlane:
     """shieldlock-dp on two net_null ports (control path only: no packets),
     stopped at exit; its output is printed when a check failed."""
 
-    def __init__(self, tmp, prefix='sl-sipdt'):
+    def __init__(self, tmp, prefix='sl-sipdt', ctl_user=None):
         self.bin = binary('SHIELDLOCK_DP', 'shieldlock-dp')
         self.ctlbin = binary('SHIELDLOCKCTL', 'shieldlockctl')
         self.sock = os.path.join(tmp, 'dp.sock')
@@ -157,6 +157,8 @@ class DataPlane:
                '--file-prefix', self.prefix, '--no-shconf',
                '--vdev', 'net_null0', '--vdev', 'net_null1', '--',
                '--ctl-socket', self.sock, '--engine', 'openssl', '--workers', '1']
+        if ctl_user:
+            cmd += ['--ctl-user', ctl_user]
         log('starting: %s' % ' '.join(cmd))
         self.proc = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
