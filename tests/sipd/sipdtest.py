@@ -209,6 +209,11 @@ class DataPlane:
         self.logf.close()
         # DPDK may leave its runtime directory (--file-prefix) behind
         shutil.rmtree('/var/run/dpdk/%s' % self.prefix, ignore_errors=True)
+        # built with -Db_sanitize=address,undefined (suite rig-san), it reports here
+        bad = [l for l in self.log().splitlines()
+               if re.search(r'AddressSanitizer|LeakSanitizer|runtime error:', l)]
+        if bad:
+            check(False, 'shieldlock-dp: no sanitizer reports in its output', '\n'.join(bad[:20]))
         if _failures or os.environ.get('SIPD_TEST_VERBOSE'):
             log('\n======== shieldlock-dp output ========\n' + self.log())
 
