@@ -13,7 +13,10 @@
  *           unprivileged user with no private key. Forked with sip.
  *   sip     parses network input: transports, transactions, registrar,
  *           B2BUA, key manager, data-plane flows (sip_main.c). Forked before
- *           the parent loads any key, so its memory never held one.
+ *           the parent loads any key, so its memory never held the master or
+ *           CA key; the parent sends it the node TLS key and trust anchors
+ *           (tls_material.c), and it runs as [general] user once its ports
+ *           are bound.
  *
  * The processes talk over SOCK_SEQPACKET socketpairs with the framed
  * messages of controlplane/common/cpmsg.h; an unexpected type is fatal.
