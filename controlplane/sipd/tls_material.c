@@ -30,13 +30,19 @@ static int slurp(const char *path, size_t max, char **out, size_t *outlen, char 
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* unbuffered: no copy of the key is left in a stdio buffer we cannot wipe */
+	setvbuf(f, NULL, _IONBF, 0);
 	buf = malloc(max + 1);
 	if (buf != NULL)
 		n = fread(buf, 1, max + 1, f);
 	if (buf == NULL || ferror(f) || n > max) {
-		snprintf(err, errlen, buf == NULL ? "out of memory reading %s" : ferror(f) ?
-			 "cannot read %s" : "%s is larger than the sip process takes (%zu bytes)",
-			 path, max);
+		if (buf == NULL)
+			snprintf(err, errlen, "out of memory reading %s", path);
+		else if (ferror(f))
+			snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		else
+			snprintf(err, errlen, "%s is larger than the %zu bytes the sip process takes",
+				 path, max);
 		if (buf != NULL)
 			OPENSSL_cleanse(buf, max + 1);
 		free(buf);
