@@ -190,7 +190,6 @@ struct sl_cp_device {
 struct sl_cp_tls {
 	uint32_t cert_len, key_len, trust_len;
 	uint32_t ntrust;		/* certificates in the trust bundle */
-	uint32_t nskipped;		/* trust store files skipped as unreadable */
 };
 
 struct sl_cp_query {

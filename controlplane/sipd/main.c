@@ -228,25 +228,25 @@ static void push_dir(void *arg)
  * (tls_material.c): it may run as a user that cannot read them. */
 static int send_tls(struct parent *p, const char *why)
 {
-	char err[512];
+	struct sl_cp_tls none = { 0 };	/* no TLS listener: an empty header, nothing read */
+	const void *msg = &none;
+	size_t len = sizeof(none);
 	uint8_t *body = NULL;
-	size_t len = 0;
+	char err[512];
 	int rc;
 
-	if (!p->conf.n_listen_tls) {	/* no TLS: an empty header, nothing read */
-		struct sl_cp_tls none = { 0 };
-		rc = sl_cp_send(p->sip_fd, SL_CP_SIP_RELOAD_TLS, &none, sizeof(none));
-		if (rc < 0)
-			log_err("%s: the sip process did not take its TLS material", why);
-		return rc < 0 ? -1 : 0;
+	if (p->conf.n_listen_tls) {
+		if (sipd_tls_material(&p->conf, &body, &len, err, sizeof(err)) < 0) {
+			log_err("%s: TLS material not sent to the sip process: %s", why, err);
+			return -1;
+		}
+		msg = body;
 	}
-	if (sipd_tls_material(&p->conf, &body, &len, err, sizeof(err)) < 0) {
-		log_err("%s: TLS material not sent to the sip process: %s", why, err);
-		return -1;
+	rc = sl_cp_send(p->sip_fd, SL_CP_SIP_RELOAD_TLS, msg, len);
+	if (body != NULL) {
+		OPENSSL_cleanse(body, SL_CP_MAX_BODY);
+		free(body);
 	}
-	rc = sl_cp_send(p->sip_fd, SL_CP_SIP_RELOAD_TLS, body, len);
-	OPENSSL_cleanse(body, SL_CP_MAX_BODY);
-	free(body);
 	if (rc < 0)
 		log_err("%s: the sip process did not take its TLS material", why);
 	return rc < 0 ? -1 : 0;

@@ -18,41 +18,29 @@
 #include "sipd.h"
 #include "trust.h"
 
-/* Reads a whole file (at most max bytes). */
-static int slurp(const char *path, size_t max, char **out, size_t *outlen, char *err,
-		 size_t errlen)
+/* Reads a whole file into dst (room bytes), unbuffered: no copy of the key
+ * is left in a stdio buffer we cannot wipe. */
+static int read_into(const char *path, uint8_t *dst, size_t room, size_t *n, char *err,
+		     size_t errlen)
 {
 	FILE *f = fopen(path, "rbe");
-	char *buf = NULL;
-	size_t n = 0;
+	int bad, more;
 
 	if (f == NULL) {
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
-	/* unbuffered: no copy of the key is left in a stdio buffer we cannot wipe */
 	setvbuf(f, NULL, _IONBF, 0);
-	buf = malloc(max + 1);
-	if (buf != NULL)
-		n = fread(buf, 1, max + 1, f);
-	if (buf == NULL || ferror(f) || n > max) {
-		if (buf == NULL)
-			snprintf(err, errlen, "out of memory reading %s", path);
-		else if (ferror(f))
-			snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-		else
-			snprintf(err, errlen, "%s is larger than the %zu bytes the sip process takes",
-				 path, max);
-		if (buf != NULL)
-			OPENSSL_cleanse(buf, max + 1);
-		free(buf);
-		fclose(f);
-		return -1;
-	}
+	*n = fread(dst, 1, room, f);
+	bad = ferror(f);
+	more = !bad && *n == room && fgetc(f) != EOF;
+	if (bad)
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+	else if (more)
+		snprintf(err, errlen, "%s does not fit the %d bytes the sip process takes with "
+			 "the certificate, key and trust store together", path, SL_CP_MAX_BODY);
 	fclose(f);
-	*out = buf;
-	*outlen = n;
-	return 0;
+	return bad || more ? -1 : 0;
 }
 
 int sipd_tls_material(const struct sl_conf *conf, uint8_t **body, size_t *bodylen, char *err,
@@ -61,37 +49,28 @@ int sipd_tls_material(const struct sl_conf *conf, uint8_t **body, size_t *bodyle
 	const size_t cap = SL_CP_MAX_BODY;
 	struct sl_cp_tls h = { 0 };
 	struct sl_trust_entry *ents = NULL;
-	size_t nents = 0, off;
-	char *cert = NULL, *key = NULL;
-	size_t certlen = 0, keylen = 0;
-	uint8_t *b = NULL;
+	size_t nents = 0, off = sizeof(h), certlen, keylen;
+	uint8_t *b = malloc(cap);
 	char terr[256];
 
-	if (slurp(conf->tls_cert, cap, &cert, &certlen, err, errlen) < 0 ||
-	    slurp(conf->tls_key, cap, &key, &keylen, err, errlen) < 0)
+	if (b == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* straight into the message: the key has no other copy to wipe */
+	if (read_into(conf->tls_cert, b + off, cap - off, &certlen, err, errlen) < 0)
 		goto fail;
+	off += certlen;
+	if (read_into(conf->tls_key, b + off, cap - off, &keylen, err, errlen) < 0)
+		goto fail;
+	off += keylen;
+	h.cert_len = (uint32_t)certlen;
+	h.key_len = (uint32_t)keylen;
 	if (conf->trust_store[0] &&
 	    sl_trust_list(conf->trust_store, &ents, &nents, terr, sizeof(terr)) < 0) {
 		snprintf(err, errlen, "trust store %s: %s", conf->trust_store, terr);
 		goto fail;
 	}
-	b = malloc(cap);
-	if (b == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
-	off = sizeof(h);
-	if (certlen + keylen > cap - off) {
-		snprintf(err, errlen, "the certificate %s and key %s are larger than the %zu "
-			 "bytes the sip process takes", conf->tls_cert, conf->tls_key, cap);
-		goto fail;
-	}
-	memcpy(b + off, cert, certlen);
-	off += certlen;
-	memcpy(b + off, key, keylen);
-	off += keylen;
-	h.cert_len = (uint32_t)certlen;
-	h.key_len = (uint32_t)keylen;
 	for (size_t i = 0; i < nents; i++) {
 		uint8_t *der = NULL;
 		char *pem = NULL;
@@ -103,7 +82,6 @@ int sipd_tls_material(const struct sl_conf *conf, uint8_t **body, size_t *bodyle
 		    sl_trust_der_to_pem(der, derlen, &pem, &pemlen) < 0) {
 			log_warn("trust store %s/%s skipped: %s", conf->trust_store, ents[i].file,
 				 ents[i].problem[0] ? ents[i].problem : terr);
-			h.nskipped++;
 			free(der);
 			continue;
 		}
@@ -124,20 +102,12 @@ int sipd_tls_material(const struct sl_conf *conf, uint8_t **body, size_t *bodyle
 	}
 	memcpy(b, &h, sizeof(h));
 	free(ents);
-	OPENSSL_cleanse(key, keylen);
-	free(key);
-	free(cert);
 	*body = b;
 	*bodylen = off;
 	return 0;
 fail:
 	free(ents);
-	if (key != NULL)
-		OPENSSL_cleanse(key, keylen);
-	free(key);
-	free(cert);
-	if (b != NULL)
-		OPENSSL_cleanse(b, cap);
+	OPENSSL_cleanse(b, cap);
 	free(b);
 	return -1;
 }

@@ -350,22 +350,13 @@ int sl_tp_set_tls(struct sl_tp *tp, const struct sl_tp_tls_cfg *cfg, char *err, 
 	rc = tp_tls_build(tp, cfg, &srv, &cli, err, errlen);
 	if (rc < 0)
 		return rc;
-	if (cfg->keylog_file != NULL && tp->keylog_fd >= 0 &&
-	    !strcmp(cfg->keylog_file, tp->keylog_path)) {
-		/* the same file: keep it (a process that gave up root cannot
-		 * open it again) */
-		kfd = dup(tp->keylog_fd);
-		if (kfd < 0) {
-			rc = -errno;
-			tp_errf(err, errlen, "TLS key log %s: %s", cfg->keylog_file,
-				strerror(errno));
-			SSL_CTX_free(srv);
-			SSL_CTX_free(cli);
-			return rc;
-		}
-	} else if (cfg->keylog_file != NULL) {
-		/* session secrets: owner-only, appended, never through a symlink */
-		kfd = open(cfg->keylog_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	if (cfg->keylog_file != NULL) {
+		/* the same file is kept (a process that gave up root cannot open
+		 * it again); a new one: session secrets, owner-only, appended,
+		 * never through a symlink */
+		kfd = tp->keylog_fd >= 0 && !strcmp(cfg->keylog_file, tp->keylog_path) ?
+		      dup(tp->keylog_fd) :
+		      open(cfg->keylog_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 			   0600);
 		if (kfd < 0) {
 			rc = -errno;

@@ -79,69 +79,59 @@ static void keylog_cb(const SSL *ssl, const char *line)
 		return;
 }
 
-/* The chain from memory: the leaf, then its intermediates (as the _file call). */
-static int use_chain_pem(SSL_CTX *ctx, const char *pem, size_t len)
+/* A read-only BIO over len bytes of PEM text (NULL if it does not fit an int). */
+static BIO *pem_bio(const char *pem, size_t len)
 {
-	BIO *b = BIO_new_mem_buf(pem, (int)len);
-	X509 *x;
-	int n = 0, ok = 1;
+	return len <= INT_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
+}
 
-	if (b == NULL || len > INT_MAX)
-		ok = 0;
+/*
+ * Calls fn(ctx, x, i) for the i-th certificate of a PEM text, in order.
+ * Returns how many there were, or -1 if fn failed or a certificate is
+ * damaged: the read loop ends at the end of the text (no further BEGIN
+ * line) or at a damaged certificate, and only the first is success.
+ */
+static int each_pem_cert(SSL_CTX *ctx, const char *pem, size_t len,
+			 int (*fn)(SSL_CTX *ctx, X509 *x, int i))
+{
+	BIO *b = pem_bio(pem, len);
+	X509 *x;
+	int n = 0, ok = b != NULL;
+
 	while (ok && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-		if (n++ == 0)
-			ok = SSL_CTX_use_certificate(ctx, x) == 1 && SSL_CTX_clear_chain_certs(ctx);
-		else
-			ok = SSL_CTX_add1_chain_cert(ctx, x) == 1;
+		ok = fn(ctx, x, n++);
 		X509_free(x);
 	}
 	BIO_free(b);
-	/* the loop ends at the end of the text (no further BEGIN line) or at a
-	 * damaged certificate, which fails the whole chain */
-	if (!ok || n == 0 || ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE)
+	if (!ok || ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE)
 		return -1;
 	ERR_clear_error();
-	return 0;
+	return n;
+}
+
+/* The leaf, then its intermediates (as SSL_CTX_use_certificate_chain_file). */
+static int chain_cert(SSL_CTX *ctx, X509 *x, int i)
+{
+	if (i == 0)
+		return SSL_CTX_use_certificate(ctx, x) == 1 && SSL_CTX_clear_chain_certs(ctx);
+	return SSL_CTX_add1_chain_cert(ctx, x) == 1;
+}
+
+static int trust_cert(SSL_CTX *ctx, X509 *x, int i)
+{
+	(void)i;
+	return X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), x) == 1;
 }
 
 static int use_key_pem(SSL_CTX *ctx, const char *pem, size_t len)
 {
-	BIO *b = len <= INT_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
+	BIO *b = pem_bio(pem, len);
 	EVP_PKEY *k = b != NULL ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
 	int ok = k != NULL && SSL_CTX_use_PrivateKey(ctx, k) == 1;
 
 	EVP_PKEY_free(k);
 	BIO_free(b);
 	return ok ? 0 : -1;
-}
-
-/* Every certificate of the bundle becomes a trust anchor; returns how many. */
-static int add_trust_pem(SSL_CTX *ctx, const char *pem, size_t len)
-{
-	X509_STORE *st = SSL_CTX_get_cert_store(ctx);
-	BIO *b = len <= INT_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
-	X509 *x;
-	int n = 0;
-
-	if (b == NULL || st == NULL) {
-		BIO_free(b);
-		return -1;
-	}
-	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-		int ok = X509_STORE_add_cert(st, x) == 1;
-
-		X509_free(x);
-		if (!ok) {
-			BIO_free(b);
-			return -1;
-		}
-		n++;
-	}
-	BIO_free(b);
-	if (ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE)
-		return -1;	/* a damaged certificate, not the end of the text */
-	ERR_clear_error();
-	return n;
 }
 
 static SSL_CTX *ctx_new(struct sl_tp *tp, const struct sl_tp_tls_cfg *cfg, bool server,
@@ -177,7 +167,7 @@ static SSL_CTX *ctx_new(struct sl_tp *tp, const struct sl_tp_tls_cfg *cfg, bool 
 			"fix tls ciphersuites", side, cfg->ciphersuites);
 		goto err_ctx;
 	}
-	if (mem ? use_chain_pem(ctx, cfg->cert_pem, cfg->cert_pem_len) < 0 :
+	if (mem ? each_pem_cert(ctx, cfg->cert_pem, cfg->cert_pem_len, chain_cert) <= 0 :
 		  SSL_CTX_use_certificate_chain_file(ctx, cfg->cert_file) != 1) {
 		tp_errf(err, errlen, "%s: cannot load the certificate chain %s: %s; give "
 			"a PEM file, leaf first", side, cfg->cert_file, ssl_reason(r, sizeof(r)));
@@ -192,7 +182,7 @@ static SSL_CTX *ctx_new(struct sl_tp *tp, const struct sl_tp_tls_cfg *cfg, bool 
 		goto err_ctx;
 	}
 	if (mem && cfg->trust_pem != NULL &&
-	    add_trust_pem(ctx, cfg->trust_pem, cfg->trust_pem_len) < 0) {
+	    each_pem_cert(ctx, cfg->trust_pem, cfg->trust_pem_len, trust_cert) < 0) {
 		tp_errf(err, errlen, "%s: cannot use the trust store %s: %s; check it with "
 			"'shieldlockctl cert list'", side, cfg->trust_dir ? cfg->trust_dir : "(given)",
 			ssl_reason(r, sizeof(r)));
@@ -227,7 +217,6 @@ int tp_tls_build(struct sl_tp *tp, const struct sl_tp_tls_cfg *cfg,
 		 SSL_CTX **srv, SSL_CTX **cli, char *err, size_t errlen)
 {
 	struct stat st;
-
 	bool mem = cfg->cert_pem != NULL;
 
 	if (cfg->cert_file == NULL || cfg->key_file == NULL ||

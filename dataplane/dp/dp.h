@@ -20,8 +20,8 @@
 
 #include <limits.h>
 #include <stdbool.h>
-#include <sys/types.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <rte_common.h>
 #include <rte_ether.h>
